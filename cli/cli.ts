@@ -1,0 +1,61 @@
+// The command line, callable in-process (tests) and from bin/main (users). Returns the exit code; never throws.
+import { parseArgs } from 'node:util';
+import { UsageError } from './load.js';
+import { validate, validateHelp } from './validate.js';
+
+export interface Cli {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const HELP = `Usage: ofn-events <command> [options]
+
+Commands:
+  validate   check resources against their schemas and each other
+
+Run 'ofn-events <command> --help' for a command's options.`;
+
+export async function run(argv: readonly string[], cli: Cli): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' } },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.help) return help(cli, validateHelp, 0);
+        if (!values.file?.length) throw new UsageError('validate needs at least one -f <file or dir>');
+        return validate(values.file, values.namespace, cli);
+      }
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        return help(cli, HELP, command === undefined ? 2 : 0);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || isArgError(e)) {
+      cli.err(`ofn-events: ${(e as Error).message}`);
+      cli.err("Run 'ofn-events --help' for usage.");
+      return 2;
+    }
+    cli.err(`ofn-events: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return 3;
+  }
+}
+
+function help(cli: Cli, text: string, code: number): number {
+  (code === 0 ? cli.out : cli.err)(text);
+  return code;
+}
+
+/** parseArgs rejects unknown or malformed options with a TypeError whose code starts with ERR_PARSE_ARGS. */
+function isArgError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,123 @@
+// Rules the CRD schema cannot express, checked on one resource after its schema passed. Upstream finds most of
+// these at run time, often as a crash (upstream-behaviour §12); we report them before anything runs. Pure.
+import { parseDuration } from '../duration.js';
+import type { EventBusSpec } from './eventbus.js';
+import { BUS_BACKENDS } from './eventbus.js';
+import type { EventSource } from './eventsource.js';
+import type { Sink } from './common.js';
+import { error, warning, type Problem } from './problems.js';
+import type { Trigger } from './trigger.js';
+import type { Resource } from './validate.js';
+
+export function checkResource(resource: Resource): Problem[] {
+  switch (resource.kind) {
+    case 'EventSource':
+      return checkEventSource(resource);
+    case 'EventBus':
+    case 'ClusterEventBus':
+      return checkBus(resource.spec);
+    case 'Trigger':
+      return checkTrigger(resource);
+  }
+}
+
+function checkEventSource(es: EventSource): Problem[] {
+  const problems: Problem[] = [];
+  const { spec } = es;
+  // divergence: upstream-behaviour §12 rows 5–6 — upstream crashed on some of these; we report them.
+  if (!spec.eventBus && !spec.sink) problems.push(error('spec', 'set spec.eventBus, spec.sink or both: events need somewhere to go'));
+  if (spec.eventBus === '') problems.push(error('spec.eventBus', 'must not be empty'));
+  if (spec.sink) problems.push(...checkSink(spec.sink, 'spec.sink'));
+  const events = [spec.kafka, spec.cron, spec.mqtt, spec.redis].flatMap((m) => Object.keys(m ?? {}));
+  if (events.length === 0) problems.push(warning('spec', 'declares no events (kafka, cron, mqtt or redis): nothing will run'));
+  for (const [name, cron] of Object.entries(spec.cron ?? {})) {
+    const reason = cronScheduleProblem(cron.schedule);
+    if (reason) problems.push(error(`spec.cron[${JSON.stringify(name)}].schedule`, reason));
+  }
+  for (const [name, mqtt] of Object.entries(spec.mqtt ?? {})) {
+    if (mqtt.qos !== undefined && ![0, 1, 2].includes(mqtt.qos)) {
+      problems.push(error(`spec.mqtt[${JSON.stringify(name)}].qos`, `expected 0, 1 or 2, got ${mqtt.qos}`));
+    }
+  }
+  for (const [name, kafka] of Object.entries(spec.kafka ?? {})) {
+    if (!kafka.topic) problems.push(error(`spec.kafka[${JSON.stringify(name)}].topic`, 'required: the Kafka topic to consume'));
+  }
+  // The bus topic is {ns}-{es}-{event}: two kinds declaring one event name publish to the same topic.
+  if (spec.eventBus) {
+    const seen = new Set<string>();
+    for (const name of events) {
+      if (seen.has(name)) problems.push(warning('spec', `event "${name}" is declared by two source kinds; both publish to one bus topic`));
+      seen.add(name);
+    }
+  }
+  return problems;
+}
+
+export function checkBus(spec: EventBusSpec, path = 'spec'): Problem[] {
+  const set = BUS_BACKENDS.filter((b) => spec[b] !== undefined);
+  if (set.length === 0) return [error(path, `set one bus backend: ${BUS_BACKENDS.join(', ')} (jetstream is recommended)`)];
+  if (set.length > 1) return [error(path, `set only one bus backend, got ${set.join(' and ')}`)];
+  if (set[0] === 'natsStreaming') {
+    return [
+      warning(
+        `${path}.natsStreaming`,
+        'NATS Streaming is end of life and Dapr removed pubsub.natsstreaming in 1.13; prefer jetstream',
+      ),
+    ];
+  }
+  return [];
+}
+
+function checkTrigger(t: Trigger): Problem[] {
+  const problems: Problem[] = [];
+  const { spec } = t;
+  if (spec.eventBus === '') problems.push(error('spec.eventBus', 'must not be empty: name the EventBus the inputs are read from'));
+  if (Object.keys(spec.inputs).length === 0) problems.push(error('spec.inputs', 'declare at least one input'));
+  if (spec.subscribers.length === 0) problems.push(warning('spec.subscribers', 'no subscribers: events are read and dropped'));
+  for (const [name] of Object.entries(spec.inputs)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problems.push(
+        warning(
+          `spec.inputs[${JSON.stringify(name)}]`,
+          'not usable in a condition: input names there are identifiers (letters, digits, _; e.g. "inputA" for "input-a")',
+        ),
+      );
+    }
+  }
+  spec.subscribers.forEach((sub, i) => {
+    const at = `spec.subscribers[${i}]`;
+    if (sub.condition.trim() === '') problems.push(error(`${at}.condition`, 'must not be empty'));
+    if (!sub.sink && !sub.topic) problems.push(error(at, 'set sink, topic or both: matching events need somewhere to go'));
+    if (sub.sink) problems.push(...checkSink(sub.sink, `${at}.sink`));
+    if (sub.deadLetterSink) problems.push(...checkSink(sub.deadLetterSink, `${at}.deadLetterSink`));
+    if (sub.topic === '') problems.push(error(`${at}.topic`, 'must not be empty'));
+  });
+  const window = spec.correlation?.window;
+  if (window !== undefined && parseDuration(window) === 0) problems.push(error('spec.correlation.window', 'must be longer than 0'));
+  return problems;
+}
+
+function checkSink(sink: Sink, path: string): Problem[] {
+  if (sink.uri === undefined && sink.ref === undefined) return [error(path, 'set uri or ref')];
+  if (sink.uri !== undefined && !/^https?:\/\/[^\s/]+/.test(sink.uri)) {
+    return [error(`${path}.uri`, `expected an http:// or https:// URL, got ${JSON.stringify(sink.uri)}`)];
+  }
+  return [];
+}
+
+const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/** Why a Dapr cron schedule is malformed, or undefined when it looks well formed. */
+export function cronScheduleProblem(schedule: string): string | undefined {
+  const value = schedule.trim();
+  if (value.startsWith('@every ')) {
+    const ms = parseDuration(value.slice('@every '.length));
+    return ms !== undefined && ms > 0 ? undefined : `expected "@every <duration>" such as "@every 5s", got ${JSON.stringify(schedule)}`;
+  }
+  if (value.startsWith('@')) {
+    return CRON_MACROS.includes(value) ? undefined : `unknown macro ${JSON.stringify(value)}; expected @every <duration> or one of ${CRON_MACROS.join(', ')}`;
+  }
+  const fields = value.split(/\s+/);
+  if ((fields.length === 5 || fields.length === 6) && fields.every((f) => /^[0-9A-Za-z*?/,\-LW#]+$/.test(f))) return undefined;
+  return `expected a cron expression of 5 or 6 fields, "@every <duration>" or a macro such as @hourly, got ${JSON.stringify(schedule)}`;
+}

@@ -1,0 +1,30 @@
+// Typed errors that answer the one question callers branch on: is it worth trying again?
+// (research/aesthetics lesson 9: kopf's Temporary/Permanent split, nats.js's small error classes.)
+
+export class EventsError extends Error {
+  /** Whether the same operation may succeed if tried again later. */
+  readonly retryable: boolean;
+  /** The field the error is about, when there is one: `spec.kafka["created"].brokers`. */
+  readonly path?: string;
+
+  constructor(message: string, options: { retryable: boolean; path?: string; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable;
+    if (options.path !== undefined) this.path = options.path;
+  }
+}
+
+/** Bad input: retrying with the same input cannot help. */
+export class InvalidSpecError extends EventsError {
+  constructor(message: string, path?: string, cause?: unknown) {
+    super(message, { retryable: false, ...(path === undefined ? {} : { path }), cause });
+  }
+}
+
+/** Something we depend on is missing or not ready yet (a bus, a sink, a broker): try again later. */
+export class DependencyNotReadyError extends EventsError {
+  constructor(message: string, path?: string, cause?: unknown) {
+    super(message, { retryable: true, ...(path === undefined ? {} : { path }), cause });
+  }
+}

@@ -1,0 +1,70 @@
+import { checkResource, parseResource, type Problem } from '../../../lib/api/index.js';
+import { makeEventBus, makeEventSource, makeTrigger } from '../../support/builders.js';
+
+/** Schema problems, then rule problems, as `path: message` lines (severity prefixed for warnings). */
+function problemsOf(doc: unknown): string[] {
+  const parsed = parseResource(doc);
+  const problems: Problem[] = parsed.ok ? checkResource(parsed.resource) : parsed.problems;
+  return problems.map((p) => `${p.severity === 'warning' ? 'warning ' : ''}${p.path}: ${p.message}`);
+}
+
+describe('validate - accepts', () => {
+  test.each([
+    ['an EventSource with a bus', makeEventSource()],
+    ['an EventSource with a sink only', makeEventSource({ spec: { eventBus: undefined, sink: { uri: 'http://sink/' } } })],
+    ['a Secret reference for a Kafka password', makeEventSource({ spec: { kafka: { k: { brokers: 'b:9092', topic: 't', authRequired: true, saslUsername: 'u', saslPassword: { secretKeyRef: { name: 'kafka', key: 'password' } } } } } })],
+    ['a plain Kafka password, as upstream', makeEventSource({ spec: { kafka: { k: { brokers: 'b:9092', topic: 't', authRequired: true, saslPassword: 'secret' } } } })],
+    ['a JetStream bus', makeEventBus()],
+    ['a Kafka bus', makeEventBus({ spec: { jetstream: undefined, kafka: { brokers: 'k:9092', authType: 'password', saslPassword: { secretKeyRef: { name: 's', key: 'k' } } } } })],
+    ['a Redis bus', makeEventBus({ spec: { jetstream: undefined, redis: { redisHost: 'redis:6379' } } })],
+    ['a Trigger', makeTrigger()],
+    ['a Trigger with correlation and delivery options', makeTrigger({ spec: { correlation: { window: '2m', resetAfterFire: true, payload: 'correlated' }, inputs: { tick: { eventSource: 'my-es', event: 'tick', window: 'PT30S' } }, subscribers: [{ condition: 'tick', topic: 'out', delivery: { retry: 5, backoffPolicy: 'linear', backoffDelay: 'PT0.5S', timeout: '10s' } }] } })],
+  ])('%s', (_name, doc) => {
+    expect(problemsOf(doc)).toEqual([]);
+  });
+});
+
+describe('validate - rejects with the field path and what was expected', () => {
+  test.each<[string, unknown, string[]]>([
+    ['a missing required field in a map entry', makeEventSource({ spec: { kafka: { created: { topic: 't', authRequired: false } } } }), ['spec.kafka["created"].brokers: required']],
+    ['a misspelt field, with a hint', makeEventSource({ spec: { cron: { tick: { schedule: undefined, shedule: '@every 5s' } } } }), ['spec.cron["tick"].schedule: required', 'spec.cron["tick"].shedule: unknown field; did you mean "schedule"?']],
+    ['an unknown field far from any known one', makeEventSource({ spec: { colour: 'red' } }), ['spec.colour: unknown field; expected one of eventBus, redis, kafka, cron, mqtt, sink, build, logLevel']],
+    ['a wrong type', makeEventSource({ spec: { kafka: { k: { brokers: 'b', topic: 't', authRequired: 'no' } } } }), ['spec.kafka["k"].authRequired: expected boolean, got string "no"']],
+    ['an array index in the path', makeTrigger({ spec: { subscribers: [{ condition: 'tick', sink: { url: 'http://x/' } }] } }), ['spec.subscribers[0].sink.url: unknown field; did you mean "uri"?']],
+    ['an enum value', makeEventBus({ spec: { jetstream: { natsURL: 'n', deliverPolicy: 'first' } } }), ['spec.jetstream.deliverPolicy: expected one of "all", "last", "new", "sequence", "startTime", got string "first"']],
+    ['a bad duration', makeTrigger({ spec: { correlation: { window: 'a minute' } } }), ['spec.correlation.window: expected a duration such as "60s", "1m30s", "250ms" or ISO 8601 "PT0.5S"']],
+    ['a negative retry count', makeTrigger({ spec: { subscribers: [{ condition: 'tick', topic: 'x', delivery: { retry: -1 } }] } }), ['spec.subscribers[0].delivery.retry: expected a number >= 0, got number -1']],
+    ['an incomplete Secret reference', makeEventSource({ spec: { mqtt: { m: { url: 'tcp://m:1883', topic: 't', clientKey: { secretKeyRef: { name: 's' } } } } } }), ['spec.mqtt["m"].clientKey.secretKeyRef.key: required']],
+    ['a credential of the wrong type', makeEventSource({ spec: { kafka: { k: { brokers: 'b', topic: 't', authRequired: true, saslPassword: 42 } } } }), ['spec.kafka["k"].saslPassword: expected a string or an object with secretKeyRef, got number 42']],
+    ['a misspelt kind', { ...makeEventSource(), kind: 'EventSorce' }, ['kind: unknown kind string "EventSorce"; did you mean "EventSource"?']],
+    ['another API version', { ...makeEventSource(), apiVersion: 'events.openfunction.io/v1beta1' }, ['apiVersion: expected "events.openfunction.io/v1alpha1", got string "events.openfunction.io/v1beta1"']],
+    ['a bad name', makeEventSource({ metadata: { name: 'My_ES' } }), ['metadata.name: expected a DNS-1123 name: lowercase letters, digits, "-" and ".", starting and ending alphanumeric']],
+    ['a missing spec', makeEventSource({ spec: undefined }), ['spec: required']],
+    ['not an object', 'hello', [': expected a Kubernetes object, got string "hello"']],
+    ['every problem at once', makeEventSource({ spec: { eventBus: 3, cron: { tick: { schedule: undefined } } } }), ['spec.eventBus: expected string, got number 3', 'spec.cron["tick"].schedule: required']],
+  ])('%s', (_name, doc, expected) => {
+    expect(problemsOf(doc)).toEqual(expected);
+  });
+});
+
+describe('validate - rules the schema cannot express', () => {
+  test.each<[string, unknown, string[]]>([
+    ['an EventSource with neither bus nor sink', makeEventSource({ spec: { eventBus: undefined } }), ['spec: set spec.eventBus, spec.sink or both: events need somewhere to go']],
+    ['an empty sink', makeEventSource({ spec: { sink: {} } }), ['spec.sink: set uri or ref']],
+    ['a sink that is not a URL', makeEventSource({ spec: { sink: { uri: 'sink.default' } } }), ['spec.sink.uri: expected an http:// or https:// URL, got "sink.default"']],
+    ['a bad cron schedule', makeEventSource({ spec: { cron: { tick: { schedule: 'every 5s' } } } }), ['spec.cron["tick"].schedule: expected a cron expression of 5 or 6 fields, "@every <duration>" or a macro such as @hourly, got "every 5s"']],
+    ['a bad @every', makeEventSource({ spec: { cron: { tick: { schedule: '@every soon' } } } }), ['spec.cron["tick"].schedule: expected "@every <duration>" such as "@every 5s", got "@every soon"']],
+    ['a Kafka event without a topic', makeEventSource({ spec: { kafka: { k: { brokers: 'b', authRequired: false } } } }), ['spec.kafka["k"].topic: required: the Kafka topic to consume']],
+    ['an MQTT qos out of range', makeEventSource({ spec: { mqtt: { m: { url: 'tcp://m', topic: 't', qos: 3 } } } }), ['spec.mqtt["m"].qos: expected 0, 1 or 2, got 3']],
+    ['an EventSource without events', makeEventSource({ spec: { cron: undefined } }), ['warning spec: declares no events (kafka, cron, mqtt or redis): nothing will run']],
+    ['a bus without a backend', makeEventBus({ spec: { jetstream: undefined, topic: 'x' } }), ['spec: set one bus backend: natsStreaming, jetstream, kafka, redis (jetstream is recommended)']],
+    ['a bus with two backends', makeEventBus({ spec: { redis: { redisHost: 'r:6379' } } }), ['spec: set only one bus backend, got jetstream and redis']],
+    ['a NATS Streaming bus', makeEventBus({ spec: { jetstream: undefined, natsStreaming: { natsURL: 'n', natsStreamingClusterID: 'stan', subscriptionType: 'queue', durableSubscriptionName: 'd' } } }), ['warning spec.natsStreaming: NATS Streaming is end of life and Dapr removed pubsub.natsstreaming in 1.13; prefer jetstream']],
+    ['a Trigger with an empty eventBus', makeTrigger({ spec: { eventBus: '' } }), ['spec.eventBus: must not be empty: name the EventBus the inputs are read from']],
+    ['a subscriber with nowhere to deliver', makeTrigger({ spec: { subscribers: [{ condition: 'tick' }] } }), ['spec.subscribers[0]: set sink, topic or both: matching events need somewhere to go']],
+    ['an input name that is not an identifier', makeTrigger({ spec: { inputs: { 'input-a': { eventSource: 'my-es', event: 'tick' } } } }), ['warning spec.inputs["input-a"]: not usable in a condition: input names there are identifiers (letters, digits, _; e.g. "inputA" for "input-a")']],
+    ['a zero window', makeTrigger({ spec: { correlation: { window: '0s' } } }), ['spec.correlation.window: must be longer than 0']],
+  ])('%s', (_name, doc, expected) => {
+    expect(problemsOf(doc)).toEqual(expected);
+  });
+});
