@@ -11,6 +11,8 @@ const IO_MODULES = [
   '@dapr/dapr', '@kubernetes/client-node', 'undici', '@nats-io/*', 'nats', 'mqtt', 'redis', 'kafkajs',
 ];
 
+const FUNCTIONS = ['eventsource-handler', 'trigger-handler', 'controller'];
+
 export const PURE_FILES = [
   'lib/api/**/*.ts', 'lib/naming.ts', 'lib/condition/**/*.ts', 'lib/cloudevents.ts', 'lib/delivery.ts',
   'lib/duration.ts', 'lib/errors.ts', 'lib/config/**/*.ts', 'functions/*/plan*.ts', 'functions/*/plan/**/*.ts',
@@ -42,7 +44,6 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'only cli/ imports cli/' }] }],
     },
   },
   {
@@ -50,11 +51,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/functions/**', '**/cli/**'], message: 'lib never imports functions or cli (DESIGN §2)' }] }] },
   },
   { files: PURE_FILES, rules: pureRules },
-  ...['eventsource-handler', 'trigger-handler', 'controller'].map((name) => ({
+  ...FUNCTIONS.map((name) => ({
     files: [`functions/${name}/**/*.ts`],
     ignores: PURE_FILES,
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/functions/*', '!**/functions/' + name + '/**', '**/cli/**'], message: 'functions never import each other (DESIGN §2)' }] }],
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: FUNCTIONS.filter((other) => other !== name).flatMap((other) => [`../${other}/**`, `../../${other}/**`, `**/functions/${other}/**`]).concat(['**/cli/**']),
+          message: 'functions never import each other (DESIGN §2): share through lib/',
+        }],
+      }],
     },
   })),
 );

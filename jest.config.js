@@ -13,8 +13,9 @@ export default {
     {
       ...shared,
       displayName: 'integration',
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalSetup: '<rootDir>/test/support/brokers.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],

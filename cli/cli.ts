@@ -54,8 +54,8 @@ function help(cli: Cli, text: string, code: number): number {
   return code;
 }
 
-/** parseArgs rejects unknown or malformed options with a TypeError whose code starts with ERR_PARSE_ARGS. */
+/** parseArgs rejects unknown or malformed options with an error whose code starts with ERR_PARSE_ARGS. */
 function isArgError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  return e instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -1,7 +1,7 @@
 // Reads resource files for the CLI: files or directories (recursively, *.yaml, *.yml, *.json), each a stream of
 // YAML documents. Failing to read or parse is a usage error (exit 2), reported without a stack trace.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Document } from '../lib/api/index.js';
 
@@ -28,7 +28,7 @@ function filesUnder(path: string): string[] {
     });
 }
 
-/** Every document of every file, numbered from 1 within its file. */
+/** Every document of every file, numbered from 1 within its file; files named as the user named them. */
 export function loadDocuments(paths: readonly string[]): Document[] {
   const documents: Document[] = [];
   for (const path of paths) {
@@ -39,14 +39,13 @@ export function loadDocuments(paths: readonly string[]): Document[] {
       } catch (e) {
         throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
-      const shown = relative(process.cwd(), file) || file;
       parseAllDocuments(text).forEach((parsed, i) => {
         const first = parsed.errors[0];
         if (first) {
           const at = first.linePos?.[0];
-          throw new UsageError(`${shown}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+          throw new UsageError(`${file}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
         }
-        documents.push({ file: shown, index: i + 1, doc: parsed.toJS() });
+        documents.push({ file, index: i + 1, doc: parsed.toJS() });
       });
     }
   }

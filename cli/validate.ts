@@ -18,9 +18,8 @@ export function validate(files: string[], namespace: string | undefined, cli: Cl
   }
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
-  const checked = report.resources.length + new Set(report.findings.map((f) => `${f.file}:${f.index}`)).size;
   const skipped = report.skipped > 0 ? `, ${report.skipped} other document${report.skipped === 1 ? '' : 's'} skipped` : '';
-  cli.err(`${plural(checked, 'resource')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${skipped}`);
+  cli.err(`${plural(report.checked, 'resource')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${skipped}`);
   return hasErrors(report.findings) ? 1 : 0;
 }
 

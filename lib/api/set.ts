@@ -24,6 +24,8 @@ export interface Finding extends Problem {
 export interface SetReport {
   resources: Array<{ file: string; index: number; resource: Resource }>;
   findings: Finding[];
+  /** Our documents checked, valid or not. */
+  checked: number;
   /** Documents that are not ours (another API group), left alone. */
   skipped: number;
 }
@@ -37,7 +39,7 @@ export const namespaceOf = (r: { metadata: { namespace?: string | undefined } },
 export const declaredEvents = (es: EventSource): string[] => SOURCE_KINDS.flatMap((kind) => Object.keys(es.spec[kind] ?? {}));
 
 export function validateSet(documents: readonly Document[], defaultNamespace = DEFAULT_NAMESPACE): SetReport {
-  const report: SetReport = { resources: [], findings: [], skipped: 0 };
+  const report: SetReport = { resources: [], findings: [], checked: 0, skipped: 0 };
   const seen = new Map<string, Document>();
 
   for (const d of documents) {
@@ -46,6 +48,7 @@ export function validateSet(documents: readonly Document[], defaultNamespace = D
       report.skipped++;
       continue;
     }
+    report.checked++;
     const label = labelOf(d.doc);
     const add = (problems: Problem[]) => report.findings.push(...problems.map((p) => ({ ...p, file: d.file, index: d.index, resource: label })));
     const parsed = parseResource(d.doc);

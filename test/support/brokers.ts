@@ -59,7 +59,7 @@ function commandFor(kind: BrokerKind, port: number, dir: string): string[] {
       return [binary('mosquitto'), '-c', conf];
     }
     case 'redis':
-      return [binary('redis-server'), '--port', String(port), '--bind', HOST, '--dir', dir, '--save', '', '--appendonly', 'yes', '--protected-mode', 'no'];
+      return [binary('redis'), '--port', String(port), '--bind', HOST, '--dir', dir, '--save', '', '--appendonly', 'yes', '--protected-mode', 'no'];
   }
 }
 
@@ -157,4 +157,20 @@ export function sharedBrokerUrl(kind: BrokerKind): string {
   const url = process.env[BROKER_ENV[kind]];
   if (!url) throw new Error(`${BROKER_ENV[kind]} is not set: run integration tests through jest's integration project`);
   return url;
+}
+
+declare global {
+  var __OFN_BROKERS__: Broker[] | undefined;
+}
+
+/**
+ * Jest global setup of the integration project (this module imports only Node built-ins, so jest can load it
+ * there): one private instance of each broker, handed to test files through the environment. Tests that stop or
+ * restart a broker start their own with startBroker(). test/support/global-teardown.ts stops them.
+ */
+export default async function globalSetup(): Promise<void> {
+  const kinds: BrokerKind[] = ['nats', 'mosquitto', 'redis'];
+  const brokers = await Promise.all(kinds.map((kind) => startBroker(kind)));
+  globalThis.__OFN_BROKERS__ = brokers;
+  for (const broker of brokers) process.env[BROKER_ENV[broker.kind]] = broker.url;
 }
