@@ -8,12 +8,13 @@ const shared = {
 };
 
 export default {
+  // Integration tests start brokers and wait on real I/O; unit tests finish long before this.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/brokers.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

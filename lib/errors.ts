@@ -28,3 +28,20 @@ export class DependencyNotReadyError extends EventsError {
     super(message, { retryable: true, ...(path === undefined ? {} : { path }), cause });
   }
 }
+
+/** An output could not take an event (a bus publish, a sink POST): retryable unless the target said no for good. */
+export class DeliveryError extends EventsError {
+  constructor(message: string, retryable: boolean, cause?: unknown) {
+    super(message, { retryable, cause });
+  }
+}
+
+/** A message that can never be processed (undecodable, oversized): log it with the reason and drop it. */
+export class PoisonMessageError extends EventsError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, cause });
+  }
+}
+
+/** Whether an error thrown by a handler is worth redelivering the message for. */
+export const isRetryable = (e: unknown): boolean => !(e instanceof EventsError) || e.retryable;

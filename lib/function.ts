@@ -1,0 +1,31 @@
+// The OpenFunction async function contract our handlers are written to: `(ctx, data) => Promise<void>`
+// (research/runtime-contract §2.5, §9.2), served by lib/host under Dapr and by lib/local without it. Unlike the
+// upstream framework's, `ctx.send` rejects when the output did not take the data. Pure (types only).
+
+export interface Logger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface InputInfo {
+  /** The input's name in FUNC_CONTEXT (e.g. `esi-sample-one`). */
+  name: string;
+  kind: 'binding' | 'pubsub';
+  /** Binding metadata (Dapr sends it as headers) or pub/sub attributes. */
+  metadata: Readonly<Record<string, string>>;
+}
+
+export interface FunctionContext {
+  readonly name: string;
+  readonly input: InputInfo;
+  readonly log: Logger;
+  /** Sends to a named output; rejects with a DeliveryError (retryable or not) when the output did not take it. */
+  send(data: unknown, outputName: string): Promise<void>;
+}
+
+export type AsyncFunction = (ctx: FunctionContext, data: unknown) => Promise<void>;
+
+/** A logger that says nothing, for tests and benchmarks. */
+export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,0 +1,79 @@
+// Calls to the Dapr sidecar's HTTP API (research/runtime-contract §5.5, §5.6): publish and output-binding invoke,
+// over one keep-alive connection pool. Every answer other than success is a DeliveryError, retryable or not.
+import { Pool } from 'undici';
+import { CloudEvent } from 'cloudevents';
+import { encodeBinary, encodeStructured, STRUCTURED_CONTENT_TYPE, type Event } from '../cloudevents.js';
+import { classifyStatus } from '../delivery.js';
+import { DeliveryError } from '../errors.js';
+
+export interface SidecarOptions {
+  host: string;
+  httpPort: number;
+  apiToken?: string;
+  /** Per-request timeout, milliseconds. */
+  timeoutMs?: number;
+}
+
+export interface Sidecar {
+  publish(pubsub: string, topic: string, data: unknown): Promise<void>;
+  invokeBinding(binding: string, operation: string, data: unknown, metadata?: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How a value goes onto the bus: CloudEvents as themselves, everything else wrapped by Dapr. */
+function publishBody(data: unknown): { body: Buffer | string; contentType: string } {
+  if (data instanceof CloudEvent) return { body: encodeStructured(data as Event), contentType: STRUCTURED_CONTENT_TYPE };
+  if (Buffer.isBuffer(data) || data instanceof Uint8Array) return { body: Buffer.from(data), contentType: 'application/octet-stream' };
+  if (typeof data === 'string') return { body: data, contentType: 'text/plain; charset=utf-8' };
+  return { body: JSON.stringify(data ?? null), contentType: 'application/json' };
+}
+
+/**
+ * The request body of a binding invoke. A CloudEvent goes in binary mode: its data as `data`, its attributes as
+ * metadata keys that bindings.http turns into `Ce-*` headers (keys starting upper-case become headers).
+ * Dapr re-serialises `data` as JSON, so JSON data arrives as sent and a string arrives JSON-quoted (§5.6).
+ */
+export function bindingRequest(operation: string, data: unknown, metadata: Record<string, string> = {}): string {
+  if (data instanceof CloudEvent) {
+    const { headers, body } = encodeBinary(data as Event);
+    const ce: Record<string, string> = { ...metadata };
+    for (const [name, value] of Object.entries(headers)) ce[name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())] = value;
+    const isJson = (headers['content-type'] ?? '').includes('json');
+    const payload = isJson ? JSON.parse(body.toString('utf8') || 'null') : body.toString('utf8');
+    return JSON.stringify({ data: payload, metadata: ce, operation });
+  }
+  const payload = Buffer.isBuffer(data) ? data.toString('utf8') : data;
+  return JSON.stringify({ data: payload ?? null, metadata, operation });
+}
+
+export function createSidecar(options: SidecarOptions): Sidecar {
+  const pool = new Pool(`http://${options.host}:${options.httpPort}`, { connections: 32, keepAliveTimeout: 30_000 });
+  const timeout = options.timeoutMs ?? 10_000;
+  const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
+
+  async function post(path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
+    let response;
+    try {
+      response = await pool.request({ method: 'POST', path, body, headers: { 'content-type': contentType, ...auth }, headersTimeout: timeout, bodyTimeout: timeout });
+    } catch (e) {
+      throw new DeliveryError(`${what}: sidecar unreachable: ${(e as Error).message}`, true, e);
+    }
+    const text = await response.body.text();
+    const outcome = classifyStatus(response.statusCode);
+    if (outcome.kind === 'ok') return;
+    // The sidecar answers 500 for every downstream failure, including a sink's permanent 4xx; retrying is the
+    // safe reading of a 500. 403/404 (scopes, unknown component) will not change by retrying.
+    throw new DeliveryError(`${what}: sidecar answered ${response.statusCode}${text ? `: ${text.slice(0, 300)}` : ''}`, outcome.kind === 'retry');
+  }
+
+  return {
+    async publish(pubsub, topic, data) {
+      const { body, contentType } = publishBody(data);
+      await post(`/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, body, contentType, `publish to ${pubsub}/${topic}`);
+    },
+    async invokeBinding(binding, operation, data, metadata) {
+      await post(`/v1.0/bindings/${encodeURIComponent(binding)}`, bindingRequest(operation, data, metadata), 'application/json', `invoke binding ${binding}`);
+    },
+    close: () => pool.close(),
+  };
+}

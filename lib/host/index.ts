@@ -1,0 +1,61 @@
+// Runs an OpenFunction async function under Dapr: reads the environment, serves the app contract, drains on
+// SIGTERM. The function's own config (env CONFIG) is the function's business.
+import type { AsyncFunction, Logger } from '../function.js';
+import { parseFuncContext, type FuncContext } from './context.js';
+import { createSidecar, type Sidecar } from './dapr.js';
+import { createLogger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { createHost, type Host } from './server.js';
+
+export { parseFuncContext, createSidecar, createHost, createLogger, createMetrics };
+export type { FuncContext, Sidecar, Host };
+
+export interface HostEnv {
+  context: FuncContext;
+  port: number;
+  daprHost: string;
+  daprHttpPort: number;
+  daprApiToken?: string;
+}
+
+/** research/runtime-contract §9.3: PORT (8080), DAPR_HOST (127.0.0.1), DAPR_HTTP_PORT (3500), DAPR_API_TOKEN. */
+export function readHostEnv(env: NodeJS.ProcessEnv): HostEnv {
+  const context = parseFuncContext(env.FUNC_CONTEXT);
+  const port = Number(env.PORT ?? context.port ?? 8080);
+  return {
+    context,
+    port: Number.isInteger(port) ? port : 8080,
+    daprHost: env.DAPR_HOST || '127.0.0.1',
+    daprHttpPort: Number(env.DAPR_HTTP_PORT ?? 3500),
+    ...(env.DAPR_API_TOKEN ? { daprApiToken: env.DAPR_API_TOKEN } : {}),
+  };
+}
+
+/**
+ * Starts the host for `fn`. `makeFunction` builds the function from its logger (so config errors are logged as
+ * JSON, then the process exits 1: a pod that cannot start should say why and restart, not serve half a contract).
+ */
+export async function serve(name: string, makeFunction: (log: Logger) => AsyncFunction, logLevel: string | undefined): Promise<Host | undefined> {
+  const log = createLogger(name, logLevel);
+  let host: Host;
+  let env: HostEnv;
+  try {
+    env = readHostEnv(process.env);
+    const fn = makeFunction(log);
+    const sidecar = createSidecar({ host: env.daprHost, httpPort: env.daprHttpPort, ...(env.daprApiToken ? { apiToken: env.daprApiToken } : {}) });
+    host = createHost({ context: env.context, fn, sidecar, log, metrics: createMetrics() });
+  } catch (e) {
+    log.error({ reason: (e as Error).message }, 'cannot start');
+    process.exitCode = 1;
+    return undefined;
+  }
+  const port = await host.listen(env.port);
+  log.info({ port, inputs: Object.keys(env.context.inputs ?? {}), outputs: Object.keys(env.context.outputs ?? {}) }, 'serving');
+  const stop = (signal: string) => {
+    log.info({ signal }, 'draining');
+    void host.drain(30_000).then(() => log.info({}, 'stopped'));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return host;
+}

@@ -1,0 +1,87 @@
+import { CloudEvent } from 'cloudevents';
+import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, toCloudEvent, type EventOrigin } from '../../lib/cloudevents.js';
+
+const origin: EventOrigin = { namespace: 'default', eventSource: 'my-es', event: 'created', kind: 'kafka' };
+const env = { now: () => new Date('2026-01-02T03:04:05.000Z'), newId: () => 'generated-id' };
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+describe('cloudevents - source payload to CloudEvent', () => {
+  test('JSON data gets every attribute assigned', () => {
+    const ce = toCloudEvent(origin, { payload: bytes('{"order":42}') }, env);
+    expect(JSON.parse(JSON.stringify(ce))).toEqual({
+      specversion: '1.0',
+      id: 'generated-id',
+      source: '/apis/events.openfunction.io/v1alpha1/namespaces/default/eventsources/my-es/events/created',
+      type: 'io.openfunction.events.kafka',
+      time: '2026-01-02T03:04:05.000Z',
+      datacontenttype: 'application/json',
+      data: { order: 42 },
+    });
+  });
+
+  test('a stable id, subject and time from the source are kept', () => {
+    const ce = toCloudEvent(origin, { payload: bytes('1'), id: 'orders-0-17', subject: 'partition:0#17', time: new Date('2025-05-05T00:00:00Z') }, env);
+    expect([ce.id, ce.subject, ce.time, ce.data]).toEqual(['orders-0-17', 'partition:0#17', '2025-05-05T00:00:00.000Z', 1]);
+  });
+
+  test('text stays text, bytes stay bytes', () => {
+    expect(toCloudEvent(origin, { payload: bytes('hello world') }, env)).toMatchObject({ datacontenttype: 'text/plain; charset=utf-8', data: 'hello world' });
+    const binary = toCloudEvent(origin, { payload: Buffer.from([0xff, 0x00, 0xfe]) }, env);
+    expect(binary.datacontenttype).toBe('application/octet-stream');
+    expect(Buffer.from(binary.data as Buffer)).toEqual(Buffer.from([0xff, 0x00, 0xfe]));
+  });
+
+  test('an empty payload (a cron tick) has no data', () => {
+    const ce = toCloudEvent({ ...origin, kind: 'cron' }, {}, env);
+    expect([ce.type, ce.data, ce.datacontenttype]).toEqual(['io.openfunction.events.cron', undefined, undefined]);
+  });
+
+  test('a structured CloudEvent payload keeps its attributes', () => {
+    const inner = { specversion: '1.0', id: 'abc', source: '/shop', type: 'order.created', subject: 'o-1', datacontenttype: 'application/json', data: { total: 5 }, tenant: 'acme' };
+    const ce = toCloudEvent(origin, { payload: bytes(JSON.stringify(inner)) }, env);
+    expect(JSON.parse(JSON.stringify(ce))).toEqual({ ...inner, time: '2026-01-02T03:04:05.000Z' });
+    const timed = toCloudEvent(origin, { payload: bytes(JSON.stringify({ ...inner, time: '2020-01-01T00:00:00Z' })) }, env);
+    expect(timed.time).toBe('2020-01-01T00:00:00Z');
+  });
+
+  test('something that only looks like a CloudEvent is carried as data', () => {
+    const fake = { specversion: '1.0', id: 'x', source: '/x', type: '' };
+    const ce = toCloudEvent(origin, { payload: bytes(JSON.stringify(fake)) }, env);
+    expect([ce.id, ce.data]).toEqual(['generated-id', fake]);
+  });
+
+  test('the source URI names namespace, EventSource and event', () => {
+    expect(eventSourceUri({ namespace: 'ns', eventSource: 'es', event: 'e' })).toBe('/apis/events.openfunction.io/v1alpha1/namespaces/ns/eventsources/es/events/e');
+  });
+});
+
+describe('cloudevents - encodings', () => {
+  const event = toCloudEvent(origin, { payload: bytes('{"order":42}'), id: 'id-1' }, env);
+
+  test('binary mode: attributes as ce- headers, the body is the data', () => {
+    const { headers, body } = encodeBinary(event);
+    expect(headers).toMatchObject({ 'ce-id': 'id-1', 'ce-specversion': '1.0', 'ce-source': event.source, 'ce-type': 'io.openfunction.events.kafka', 'content-type': 'application/json' });
+    expect(JSON.parse(body.toString())).toEqual({ order: 42 });
+  });
+
+  test('binary mode keeps raw bytes', () => {
+    const { body } = encodeBinary(toCloudEvent(origin, { payload: Buffer.from([1, 2, 3]) }, env));
+    expect(body).toEqual(Buffer.from([1, 2, 3]));
+  });
+
+  test('structured mode round-trips', () => {
+    const decoded = decodeStructured(encodeStructured(event));
+    expect(decoded.toJSON()).toEqual(event.toJSON());
+  });
+
+  test('decoding reads what Dapr delivers: data_base64 and its own attributes', () => {
+    const dapr = { specversion: '1.0', id: 'x', source: 'app', type: 'com.dapr.event.sent', topic: 't', pubsubname: 'bus', traceparent: '00-abc-def-01', datacontenttype: 'application/octet-stream', data_base64: Buffer.from([9, 8]).toString('base64') };
+    const decoded = decodeStructured(bytes(JSON.stringify(dapr)));
+    expect(decoded).toBeInstanceOf(CloudEvent);
+    expect([decoded.topic, Buffer.from(decoded.data as Buffer)]).toEqual(['t', Buffer.from([9, 8])]);
+  });
+
+  test.each(['not json', '{"id":"x"}', '[1,2]'])('decoding %j fails', (text) => {
+    expect(() => decodeStructured(bytes(text))).toThrow();
+  });
+});
