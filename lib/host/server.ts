@@ -53,6 +53,7 @@ export function createHost(options: HostOptions): Host {
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
+  let drained: Promise<void> | undefined;
 
   async function send(data: unknown, outputName: string): Promise<void> {
     const output = context.outputs?.[outputName];
@@ -144,7 +145,14 @@ export function createHost(options: HostOptions): Host {
         server.listen(port, hostname, () => resolve((server.address() as AddressInfo).port));
       });
     },
-    async drain(timeoutMs) {
+    drain(timeoutMs) {
+      drained ??= drainOnce(timeoutMs);
+      return drained;
+    },
+  };
+
+  async function drainOnce(timeoutMs: number): Promise<void> {
+    {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -154,8 +162,8 @@ export function createHost(options: HostOptions): Host {
       server.closeAllConnections();
       await closed;
       await sidecar.close();
-    },
-  };
+    }
+  }
 }
 
 /** A pub/sub delivery: the CloudEvent Dapr sent (data or data_base64), attributes kept. Undecodable is poison. */

@@ -1,0 +1,182 @@
+// The host under the exact requests daprd sends (research/runtime-contract §5), asserting the exact calls it makes
+// to the sidecar — a recording fake of the sidecar's HTTP API on loopback.
+import { CloudEvent } from 'cloudevents';
+import { DeliveryError, PoisonMessageError } from '../../lib/errors.js';
+import type { AsyncFunction, FunctionContext } from '../../lib/function.js';
+import { silentLogger } from '../../lib/function.js';
+import { parseFuncContext } from '../../lib/host/context.js';
+import { createSidecar } from '../../lib/host/dapr.js';
+import { createMetrics } from '../../lib/host/metrics.js';
+import { createHost, type Host } from '../../lib/host/server.js';
+import { request, startRecorder, type Recorder } from '../support/http.js';
+
+const context = parseFuncContext(
+  JSON.stringify({
+    name: 'fn',
+    runtime: 'Async',
+    inputs: {
+      'esi-tick': { uri: 'esc-cron-tick', componentName: 'serving-1-bindings-esc-cron-tick-aaaaa', componentType: 'bindings.cron' },
+      'ti-default-es-tick': { uri: 'default-es-tick', componentName: 'serving-1-pubsub-ebft-t-bbbbb', componentType: 'pubsub.jetstream' },
+    },
+    outputs: {
+      bus: { uri: 'default-es-tick', componentName: 'serving-1-pubsub-ebfes-es-ccccc', componentType: 'pubsub.jetstream' },
+      sink: { uri: 'ts-es-default', componentName: 'serving-1-bindings-ts-es-default-ddddd', componentType: 'bindings.http', operation: 'post' },
+    },
+  }),
+);
+
+let sidecar: Recorder;
+let host: Host;
+let url: string;
+let fn: AsyncFunction;
+const calls: Array<{ ctx: FunctionContext; data: unknown }> = [];
+
+beforeEach(async () => {
+  sidecar = await startRecorder(204);
+  calls.length = 0;
+  fn = async () => {};
+  host = createHost({
+    context,
+    fn: (ctx, data) => (calls.push({ ctx, data }), fn(ctx, data)),
+    sidecar: createSidecar({ host: '127.0.0.1', httpPort: sidecar.port, apiToken: 'secret-token' }),
+    log: silentLogger,
+    metrics: createMetrics(false),
+    maxBodyBytes: 1024,
+  });
+  url = `http://127.0.0.1:${await host.listen(0, '127.0.0.1')}`;
+});
+
+afterEach(async () => {
+  await host.drain(1000);
+  await sidecar.close();
+});
+
+describe('host - input bindings', () => {
+  test('OPTIONS on the component route subscribes the app', async () => {
+    expect((await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'OPTIONS')).status).toBe(200);
+  });
+
+  test('POST delivers the raw body of any content type, with binding metadata, and answers exactly 200', async () => {
+    const response = await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'plain text, not JSON', { 'content-type': 'application/json', partition: '3' });
+    expect([response.status, response.body]).toEqual([200, '']);
+    expect(calls).toHaveLength(1);
+    expect(Buffer.isBuffer(calls[0]!.data) && (calls[0]!.data as Buffer).toString()).toBe('plain text, not JSON');
+    expect(calls[0]!.ctx.input).toMatchObject({ name: 'esi-tick', kind: 'binding', metadata: { partition: '3', 'content-type': 'application/json' } });
+  });
+
+  test('a failure answers 500 so the binding redelivers; a poison message is acknowledged and dropped', async () => {
+    fn = async () => {
+      throw new DeliveryError('bus down', true);
+    };
+    expect((await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x')).status).toBe(500);
+    fn = async () => {
+      throw new PoisonMessageError('bad');
+    };
+    expect((await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x')).status).toBe(200);
+  });
+
+  test('an oversized message is dropped without reaching the function', async () => {
+    const response = await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', Buffer.alloc(2048, 1));
+    expect(response.status).toBe(200);
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe('host - pub/sub', () => {
+  test('GET /dapr/subscribe lists every pub/sub input', async () => {
+    const response = await request(`${url}/dapr/subscribe`, 'GET');
+    expect(JSON.parse(response.body)).toEqual([{ pubsubname: 'serving-1-pubsub-ebft-t-bbbbb', topic: 'default-es-tick', route: '/events/ti-default-es-tick' }]);
+  });
+
+  const envelope = {
+    specversion: '1.0', id: 'e-1', source: 'esw-es-cron-tick-default', type: 'com.dapr.event.sent', topic: 'default-es-tick', pubsubname: 'serving-1-pubsub-ebft-t-bbbbb',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', datacontenttype: 'application/octet-stream', data_base64: Buffer.from('raw bytes').toString('base64'),
+  };
+
+  test('a CloudEvent envelope (data_base64 included) reaches the function as a CloudEvent; SUCCESS', async () => {
+    const response = await request(`${url}/events/ti-default-es-tick`, 'POST', JSON.stringify(envelope), { 'content-type': 'application/cloudevents+json' });
+    expect([response.status, JSON.parse(response.body)]).toEqual([200, { status: 'SUCCESS' }]);
+    const data = calls[0]!.data as CloudEvent<Buffer>;
+    expect(data).toBeInstanceOf(CloudEvent);
+    expect([data.id, Buffer.from(data.data!).toString()]).toEqual(['e-1', 'raw bytes']);
+  });
+
+  test('the dapr-proxy path /<topic> works the same', async () => {
+    const response = await request(`${url}/default-es-tick`, 'POST', JSON.stringify(envelope), { 'content-type': 'application/cloudevents+json' });
+    expect(JSON.parse(response.body)).toEqual({ status: 'SUCCESS' });
+  });
+
+  test('a retryable failure answers RETRY, a poison one DROP, never a 404', async () => {
+    fn = async () => {
+      throw new Error('something transient');
+    };
+    expect(JSON.parse((await request(`${url}/events/ti-default-es-tick`, 'POST', JSON.stringify(envelope))).body)).toEqual({ status: 'RETRY' });
+    const undecodable = await request(`${url}/events/ti-default-es-tick`, 'POST', '{"no":"cloudevent"}');
+    expect([undecodable.status, JSON.parse(undecodable.body)]).toEqual([200, { status: 'DROP' }]);
+  });
+});
+
+describe('host - outputs through the sidecar', () => {
+  test('ctx.send publishes a CloudEvent as itself and invokes a binding in binary mode, with the API token', async () => {
+    const event = new CloudEvent<unknown>({ id: 'id-7', source: '/s', type: 't', time: '2026-01-01T00:00:00Z', datacontenttype: 'application/json', data: { n: 7 } });
+    fn = async (ctx) => {
+      await ctx.send(event, 'bus');
+      await ctx.send(event, 'sink');
+    };
+    await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x');
+    const [publish, invoke] = sidecar.requests;
+    expect([publish!.method, publish!.path, publish!.headers['content-type'], publish!.headers['dapr-api-token']]).toEqual([
+      'POST', '/v1.0/publish/serving-1-pubsub-ebfes-es-ccccc/default-es-tick', 'application/cloudevents+json; charset=utf-8', 'secret-token',
+    ]);
+    expect(JSON.parse(publish!.body.toString())).toEqual({ id: 'id-7', source: '/s', type: 't', time: '2026-01-01T00:00:00.000Z', specversion: '1.0', datacontenttype: 'application/json', data: { n: 7 } });
+    expect([invoke!.path, invoke!.headers['content-type']]).toEqual(['/v1.0/bindings/serving-1-bindings-ts-es-default-ddddd', 'application/json']);
+    expect(JSON.parse(invoke!.body.toString())).toEqual({
+      data: { n: 7 },
+      operation: 'post',
+      metadata: { 'Content-Type': 'application/json', 'Ce-Id': 'id-7', 'Ce-Source': '/s', 'Ce-Type': 't', 'Ce-Time': '2026-01-01T00:00:00.000Z', 'Ce-Specversion': '1.0' },
+    });
+  });
+
+  test('every non-success answer of the sidecar rejects ctx.send: 500 retryable, 404 not', async () => {
+    const outcomes: unknown[] = [];
+    fn = async (ctx) => {
+      for (let i = 0; i < 2; i++) await ctx.send({ a: 1 }, 'bus').then(() => outcomes.push('ok'), (e: DeliveryError) => outcomes.push([e.name, e.retryable]));
+    };
+    sidecar.answers.push({ status: 500, body: '{"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"}' }, { status: 404 });
+    await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x');
+    expect(outcomes).toEqual([['DeliveryError', true], ['DeliveryError', false]]);
+  });
+
+  test('a send to an unknown output rejects, naming the outputs there are', async () => {
+    let error: unknown;
+    fn = async (ctx) => ctx.send('x', 'nope').catch((e) => void (error = e));
+    await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x');
+    expect((error as Error).message).toBe('no output named "nope"; outputs: bus, sink');
+  });
+});
+
+describe('host - operations', () => {
+  test('health, metrics, and a 404 only for routes that are not ours', async () => {
+    expect(JSON.parse((await request(`${url}/healthz`, 'GET')).body)).toEqual({ status: 'ok' });
+    await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x');
+    const metrics = (await request(`${url}/metrics`, 'GET')).body;
+    expect(metrics).toContain('ofn_events_handled_total{input="esi-tick",result="success"} 1');
+    expect((await request(`${url}/not-a-route`, 'POST', 'x')).status).toBe(404);
+  });
+
+  test('drain lets in-flight messages finish, then stops', async () => {
+    let release!: () => void;
+    fn = () => new Promise<void>((resolve) => (release = resolve));
+    const inFlight = request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x');
+    while (calls.length === 0) await new Promise((r) => setImmediate(r));
+    const drained = host.drain(5000);
+    let done = false;
+    void drained.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    release();
+    expect((await inFlight).status).toBe(200);
+    await drained;
+    await expect(request(`${url}/healthz`, 'GET')).rejects.toThrow();
+  });
+});
