@@ -36,7 +36,11 @@ export async function startRecorder(defaultStatus = 200, port = 0): Promise<Reco
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.body);
-      for (const w of [...waiters]) if (requests.length >= w.n) (waiters.splice(waiters.indexOf(w), 1), w.resolve(requests.slice()));
+      for (const w of [...waiters]) {
+        if (requests.length < w.n) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(requests.slice());
+      }
     });
   });
   server.keepAliveTimeout = 60_000;

@@ -1,4 +1,4 @@
-import { CloudEvent } from 'cloudevents';
+import type { CloudEvent } from 'cloudevents';
 import type { EventSourceHandlerConfig } from '../../lib/config/eventsource.js';
 import { decodeEventSourceConfig } from '../../lib/config/eventsource.js';
 import { encodeConfig } from '../../lib/config/encoding.js';
