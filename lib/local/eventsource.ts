@@ -1,0 +1,39 @@
+// Runs the eventsource-handler without Dapr: a source feeds it, its outputs are a local bus and/or an HTTP sink.
+// The function is the same one the host serves; only the edges differ.
+import type { Event } from '../cloudevents.js';
+import { DeliveryError, isRetryable } from '../errors.js';
+import type { AsyncFunction, FunctionContext, Logger } from '../function.js';
+import type { Bus, Deliver, Output, Source } from './types.js';
+
+export const busOutput = (bus: Bus, topic: string): Output => ({ send: (data) => bus.publish(topic, data as Event) });
+
+export interface LocalFunction {
+  name: string;
+  inputName: string;
+  fn: AsyncFunction;
+  outputs: Record<string, Output>;
+  log: Logger;
+}
+
+/** The `deliver` a source calls: resolves when the function took the message or dropped it as poison. */
+export function deliverTo(f: LocalFunction): Deliver {
+  const send = async (data: unknown, name: string) => {
+    const output = f.outputs[name];
+    if (!output) throw new DeliveryError(`no output named "${name}"; outputs: ${Object.keys(f.outputs).join(', ') || 'none'}`, false);
+    await output.send(data);
+  };
+  return async (payload, metadata) => {
+    const ctx: FunctionContext = { name: f.name, input: { name: f.inputName, kind: 'binding', metadata }, log: f.log, send };
+    try {
+      await f.fn(ctx, payload);
+    } catch (e) {
+      if (isRetryable(e)) throw e;
+      f.log.warn({ function: f.name, reason: (e as Error).message }, 'message dropped: it can never be processed');
+    }
+  };
+}
+
+export async function runEventSource(source: Source, f: LocalFunction): Promise<{ stop(): Promise<void> }> {
+  await source.start(deliverTo(f));
+  return { stop: () => source.stop() };
+}

@@ -1,0 +1,39 @@
+// Redis source: reads a Redis stream through a consumer group (upstream used Dapr's output-only Redis binding and
+// never received anything). An entry is acknowledged once the function took it; one it did not take stays
+// pending and is claimed again after `processingTimeoutMs`.
+import { createClient } from 'redis';
+import { readGroup } from './redis-streams.js';
+import type { Deliver, Source } from './types.js';
+
+export interface RedisSourceOptions {
+  url: string;
+  stream: string;
+  group: string;
+  consumer?: string;
+  processingTimeoutMs?: number;
+  redeliverIntervalMs?: number;
+}
+
+export function redisSource(options: RedisSourceOptions): Source {
+  let client: ReturnType<typeof createClient> | undefined;
+  let stop: (() => Promise<void>) | undefined;
+  return {
+    async start(deliver: Deliver) {
+      client = createClient({ url: options.url });
+      client.on('error', () => {}); // the client reconnects; reads retry
+      await client.connect();
+      stop = readGroup(client, options.stream, options.group, options.consumer ?? `${options.group}-${process.pid}`, async (entry) => {
+        const ms = Number(entry.id.split('-')[0]);
+        // A plain `data` field is the payload; an entry with other fields is delivered as their JSON object.
+        const keys = Object.keys(entry.fields);
+        const payload = keys.length === 1 && keys[0] === 'data' ? Buffer.from(entry.fields.data!, 'utf8') : Buffer.from(JSON.stringify(entry.fields), 'utf8');
+        await deliver(payload, { stream: options.stream, id: entry.id, ...(Number.isFinite(ms) ? { time: new Date(ms).toISOString() } : {}) });
+        return 'ack';
+      }, { processingTimeoutMs: options.processingTimeoutMs ?? 30_000, redeliverIntervalMs: options.redeliverIntervalMs ?? 5_000 });
+    },
+    async stop() {
+      await stop?.();
+      await client?.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Reading a Redis stream through a consumer group: new entries with XREADGROUP, acknowledgement with XACK, and
+// redelivery of entries left pending (a failed or crashed consumer) with XAUTOCLAIM. Shared by the Redis source and
+// the Redis bus.
+import type { createClient } from 'redis';
+import type { Verdict } from './types.js';
+
+type Client = ReturnType<typeof createClient>;
+
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string>;
+}
+
+export interface ReadOptions {
+  processingTimeoutMs: number;
+  redeliverIntervalMs: number;
+  blockMs?: number;
+}
+
+/** Starts reading; returns the function that stops it. `handle` decides per entry. */
+export function readGroup(client: Client, stream: string, group: string, consumer: string, handle: (e: StreamEntry) => Promise<Verdict>, options: ReadOptions): () => Promise<void> {
+  let stopped = false;
+  const process = async (entry: StreamEntry) => {
+    let verdict: Verdict;
+    try {
+      verdict = await handle(entry);
+    } catch {
+      verdict = 'retry';
+    }
+    if (verdict !== 'retry') await client.xAck(stream, group, entry.id);
+  };
+
+  const loop = (async () => {
+    await client.xGroupCreate(stream, group, '0', { MKSTREAM: true }).catch((e: Error) => {
+      if (!e.message.includes('BUSYGROUP')) throw e;
+    });
+    let lastClaim = 0;
+    while (!stopped) {
+      try {
+        if (Date.now() - lastClaim >= options.redeliverIntervalMs) {
+          lastClaim = Date.now();
+          const claimed = (await client.xAutoClaim(stream, group, consumer, options.processingTimeoutMs, '0-0', { COUNT: 100 })) as { messages: Array<{ id: string; message: Record<string, string> } | null> };
+          for (const m of claimed.messages) if (m) await process({ id: m.id, fields: m.message });
+        }
+        const reply = (await client.xReadGroup(group, consumer, { key: stream, id: '>' }, { COUNT: 100, BLOCK: options.blockMs ?? Math.min(options.redeliverIntervalMs, 1000) })) as Array<{ messages: Array<{ id: string; message: Record<string, string> }> }> | null;
+        for (const m of reply?.[0]?.messages ?? []) await process({ id: m.id, fields: m.message });
+      } catch {
+        if (!stopped) await new Promise((r) => setTimeout(r, 250)); // connection trouble: the client reconnects
+      }
+    }
+  })();
+
+  return async () => {
+    stopped = true;
+    await loop.catch(() => undefined);
+  };
+}
