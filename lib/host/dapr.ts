@@ -1,8 +1,7 @@
 // Calls to the Dapr sidecar's HTTP API (research/runtime-contract §5.5, §5.6): publish and output-binding invoke,
 // over one keep-alive connection pool. Every answer other than success is a DeliveryError, retryable or not.
 import { Pool } from 'undici';
-import { CloudEvent } from 'cloudevents';
-import { encodeBinary, encodeStructured, STRUCTURED_CONTENT_TYPE, type Event } from '../cloudevents.js';
+import { encodeBinary, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
 
@@ -22,7 +21,7 @@ export interface Sidecar {
 
 /** How a value goes onto the bus: CloudEvents as themselves, everything else wrapped by Dapr. */
 function publishBody(data: unknown): { body: Buffer | string; contentType: string } {
-  if (data instanceof CloudEvent) return { body: encodeStructured(data as Event), contentType: STRUCTURED_CONTENT_TYPE };
+  if (isEvent(data)) return { body: encodeStructured(data), contentType: STRUCTURED_CONTENT_TYPE };
   if (Buffer.isBuffer(data) || data instanceof Uint8Array) return { body: Buffer.from(data), contentType: 'application/octet-stream' };
   if (typeof data === 'string') return { body: data, contentType: 'text/plain; charset=utf-8' };
   return { body: JSON.stringify(data ?? null), contentType: 'application/json' };
@@ -34,8 +33,8 @@ function publishBody(data: unknown): { body: Buffer | string; contentType: strin
  * Dapr re-serialises `data` as JSON, so JSON data arrives as sent and a string arrives JSON-quoted (§5.6).
  */
 export function bindingRequest(operation: string, data: unknown, metadata: Record<string, string> = {}): string {
-  if (data instanceof CloudEvent) {
-    const { headers, body } = encodeBinary(data as Event);
+  if (isEvent(data)) {
+    const { headers, body } = encodeBinary(data);
     const ce: Record<string, string> = { ...metadata };
     for (const [name, value] of Object.entries(headers)) ce[name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())] = value;
     const isJson = (headers['content-type'] ?? '').includes('json');

@@ -6,8 +6,7 @@
 // Every route is registered before the port opens (daprd probes once). An unknown route is a 404 on purpose only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CloudEvent } from 'cloudevents';
-import { decodeStructured } from '../cloudevents.js';
+import { decodeStructured, type Event } from '../cloudevents.js';
 import { DeliveryError, PoisonMessageError, isRetryable } from '../errors.js';
 import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../function.js';
 import { isBinding, isPubSub, type FuncContext } from './context.js';
@@ -167,7 +166,7 @@ export function createHost(options: HostOptions): Host {
 }
 
 /** A pub/sub delivery: the CloudEvent Dapr sent (data or data_base64), attributes kept. Undecodable is poison. */
-function envelopeOf(body: Buffer): CloudEvent<unknown> {
+function envelopeOf(body: Buffer): Event {
   try {
     return decodeStructured(body);
   } catch (e) {

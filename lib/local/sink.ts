@@ -2,8 +2,7 @@
 // 6–7× slower, research/perf-anchors B3). The answer is classified as lib/delivery says; failure rejects with a
 // DeliveryError that says whether to retry.
 import { Pool } from 'undici';
-import { CloudEvent } from 'cloudevents';
-import { encodeBinary, type Event } from '../cloudevents.js';
+import { encodeBinary, isEvent, type Event } from '../cloudevents.js';
 import { classifyStatus, type Outcome } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
 import type { Output } from './types.js';
@@ -39,8 +38,8 @@ export function httpSink(uri: string, options: { connections?: number; timeoutMs
   return {
     attempt,
     async send(data) {
-      if (!(data instanceof CloudEvent)) throw new DeliveryError('a sink takes CloudEvents', false);
-      const outcome = await attempt(data as Event);
+      if (!isEvent(data)) throw new DeliveryError('a sink takes CloudEvents', false);
+      const outcome = await attempt(data);
       if (outcome.kind !== 'ok') throw new DeliveryError(`sink ${uri} answered ${outcome.reason}`, outcome.kind === 'retry');
     },
     async close() {

@@ -1,5 +1,5 @@
-import { CloudEvent } from 'cloudevents';
-import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, toCloudEvent, type EventOrigin } from '../../lib/cloudevents.js';
+import { CloudEvent, HTTP } from 'cloudevents';
+import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, toCloudEvent, type Event, type EventOrigin } from '../../lib/cloudevents.js';
 
 const origin: EventOrigin = { namespace: 'default', eventSource: 'my-es', event: 'created', kind: 'kafka' };
 const env = { now: () => new Date('2026-01-02T03:04:05.000Z'), newId: () => 'generated-id' };
@@ -71,14 +71,43 @@ describe('cloudevents - encodings', () => {
 
   test('structured mode round-trips', () => {
     const decoded = decodeStructured(encodeStructured(event));
-    expect(decoded.toJSON()).toEqual(event.toJSON());
+    expect(decoded).toEqual(event);
   });
 
   test('decoding reads what Dapr delivers: data_base64 and its own attributes', () => {
     const dapr = { specversion: '1.0', id: 'x', source: 'app', type: 'com.dapr.event.sent', topic: 't', pubsubname: 'bus', traceparent: '00-abc-def-01', datacontenttype: 'application/octet-stream', data_base64: Buffer.from([9, 8]).toString('base64') };
     const decoded = decodeStructured(bytes(JSON.stringify(dapr)));
-    expect(decoded).toBeInstanceOf(CloudEvent);
     expect([decoded.topic, Buffer.from(decoded.data as Buffer)]).toEqual(['t', Buffer.from([9, 8])]);
+  });
+
+  describe('agree with the cloudevents package', () => {
+    const cases: Array<[string, Event]> = [
+      ['JSON data', toCloudEvent(origin, { payload: bytes('{"order": 42, "items": [1, 2]}'), subject: 's' }, env)],
+      ['text data', toCloudEvent(origin, { payload: bytes('hello') }, env)],
+      ['binary data', toCloudEvent(origin, { payload: Buffer.from([0, 255, 7]) }, env)],
+      ['no data', toCloudEvent(origin, {}, env)],
+      ['a structured payload with an extension', toCloudEvent(origin, { payload: bytes('{"specversion":"1.0","id":"i","source":"/s","type":"t","tenant":"acme","datacontenttype":"application/json","data":{"x":1}}') }, env)],
+    ];
+    test.each(cases)('structured, %s: the package decodes ours to the same event', (_name, event) => {
+      const ours = JSON.parse(encodeStructured(event).toString());
+      const theirs = JSON.parse(HTTP.structured(new CloudEvent<unknown>(event)).body as string);
+      expect(ours).toEqual(theirs);
+    });
+    test.each(cases)('binary, %s: same headers and the same body bytes', (_name, event) => {
+      const ours = encodeBinary(event);
+      const theirs = HTTP.binary(new CloudEvent<unknown>(event));
+      const body = theirs.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(theirs.body) ? theirs.body : Buffer.from(theirs.body as string);
+      expect(ours.headers).toEqual(Object.fromEntries(Object.entries(theirs.headers).map(([k, v]) => [k, String(v)]).filter(([k]) => k !== 'content-type' || event.datacontenttype !== undefined)));
+      if (event.datacontenttype === 'application/json') expect(JSON.parse(ours.body.toString())).toEqual(JSON.parse(body.toString()));
+      else expect(ours.body).toEqual(body);
+    });
+  });
+
+  test('JSON data is forwarded as the source sent it, byte for byte', () => {
+    const original = '{ "order" : 42,\n  "note": "spaces kept" }';
+    const event = toCloudEvent(origin, { payload: bytes(original) }, env);
+    expect(encodeBinary(event).body.toString()).toBe(original);
+    expect(encodeStructured(event).toString()).toContain(`"data":${original}}`);
   });
 
   test.each(['not json', '{"id":"x"}', '[1,2]'])('decoding %j fails', (text) => {

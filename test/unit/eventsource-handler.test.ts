@@ -1,4 +1,4 @@
-import type { CloudEvent } from 'cloudevents';
+import type { Event } from '../../lib/cloudevents.js';
 import type { EventSourceHandlerConfig } from '../../lib/config/eventsource.js';
 import { decodeEventSourceConfig } from '../../lib/config/eventsource.js';
 import { encodeConfig } from '../../lib/config/encoding.js';
@@ -14,7 +14,7 @@ const env = { now: () => new Date('2026-01-01T00:00:00Z'), newId: () => 'new-id'
 
 /** A context whose outputs fail as scripted: per output, a list of errors to throw before succeeding. */
 function fakeContext(failures: Record<string, Array<Error>> = {}, metadata: Record<string, string> = {}) {
-  const sent: Array<{ output: string; event: CloudEvent<unknown> }> = [];
+  const sent: Array<{ output: string; event: Event }> = [];
   const ctx: FunctionContext = {
     name: 'esw-my-es-kafka-created',
     input: { name: 'esi-created', kind: 'binding', metadata },
@@ -22,7 +22,7 @@ function fakeContext(failures: Record<string, Array<Error>> = {}, metadata: Reco
     async send(data, output) {
       const next = failures[output]?.shift();
       if (next) throw next;
-      sent.push({ output, event: data as CloudEvent<unknown> });
+      sent.push({ output, event: data as Event });
     },
   };
   return { ctx, sent };

@@ -1,9 +1,8 @@
-import { CloudEvent } from 'cloudevents';
 import type { Event } from '../../../lib/cloudevents.js';
 import { createMemoryBus } from '../../../lib/local/memory.js';
 import type { Verdict } from '../../../lib/local/types.js';
 
-const event = (id: string): Event => new CloudEvent<unknown>({ id, source: '/s', type: 't', time: '2026-01-01T00:00:00Z' });
+const event = (id: string): Event => ({ specversion: '1.0', id, source: '/s', type: 't', time: '2026-01-01T00:00:00Z' });
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('memory bus', () => {
