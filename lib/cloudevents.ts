@@ -50,6 +50,15 @@ export const eventSourceUri = (o: Omit<EventOrigin, 'kind'>): string =>
 /** `io.openfunction.events.{kind}`: one type per source kind. */
 export const eventTypeOf = (kind: SourceKind): string => `io.openfunction.events.${kind}`;
 
+const NAMES = new WeakMap<EventOrigin, { source: string; type: string }>();
+
+/** Source and type of an origin, computed once per origin object (the handler keeps one). */
+function namesOf(origin: EventOrigin): { source: string; type: string } {
+  let names = NAMES.get(origin);
+  if (!names) NAMES.set(origin, (names = { source: eventSourceUri(origin), type: eventTypeOf(origin.kind) }));
+  return names;
+}
+
 /** Whether a value is a CloudEvent (has the four required attributes). */
 export function isEvent(value: unknown): value is Event {
   const v = value as Partial<Event> | null;
@@ -105,11 +114,12 @@ export function toCloudEvent(origin: EventOrigin, message: SourceMessage, env: E
     const structured = validStructured(json.value, env);
     if (structured) return structured;
   }
+  const names = namesOf(origin);
   const event: Event = {
     specversion: '1.0',
     id: message.id ?? env.newId(),
-    source: eventSourceUri(origin),
-    type: eventTypeOf(origin.kind),
+    source: names.source,
+    type: names.type,
     time: (message.time ?? env.now()).toISOString(),
   };
   if (message.subject !== undefined) event.subject = message.subject;
@@ -152,15 +162,20 @@ export function encodeStructured(event: Event): Buffer {
   if (binary || (data === undefined && typeof event.data_base64 === 'string')) {
     tail = `,"data_base64":${JSON.stringify(binary ? bufferOf(data as Uint8Array).toString('base64') : event.data_base64)}}`;
   } else if (raw && event.datacontenttype === 'application/json') {
-    // The source's JSON bytes, spliced in as they came.
-    return Buffer.concat([Buffer.from(`${head.slice(0, -1)},"data":`, 'utf8'), raw, CLOSE]);
+    // The source's JSON bytes, spliced in as they came, in one allocation.
+    const prefix = `${head.slice(0, -1)},"data":`;
+    const length = Buffer.byteLength(prefix);
+    const out = Buffer.allocUnsafe(length + raw.length + 1);
+    out.write(prefix, 0, 'utf8');
+    raw.copy(out, length);
+    out[length + raw.length] = 0x7d; // }
+    return out;
   } else {
     tail = `,"data":${JSON.stringify(data)}}`;
   }
   return Buffer.from(head.slice(0, -1) + tail, 'utf8');
 }
 
-const CLOSE = Buffer.from('}');
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
 /** Binary mode: attributes as `ce-*` headers, body = the data's own bytes; what sinks receive. */

@@ -3,6 +3,8 @@
 // upstream framework's, `ctx.send` rejects when the output did not take the data. Pure (types only).
 
 export interface Logger {
+  /** False when debug lines are discarded, so hot paths can skip building them. */
+  readonly debugEnabled?: boolean;
   debug(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
@@ -28,4 +30,4 @@ export interface FunctionContext {
 export type AsyncFunction = (ctx: FunctionContext, data: unknown) => Promise<void>;
 
 /** A logger that says nothing, for tests and benchmarks. */
-export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+export const silentLogger: Logger = { debugEnabled: false, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

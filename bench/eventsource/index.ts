@@ -21,14 +21,17 @@ const BUS_EVENTS = Number(process.env.BUS_EVENTS ?? 30_000);
 const SINK_EVENTS = Number(process.env.SINK_EVENTS ?? 10_000);
 const BUS_WINDOW = 1024;
 const SINK_WINDOW = 32;
-const payload = Buffer.from(JSON.stringify({ order: 'x'.repeat(1000) }).slice(0, 1012) + '"}').subarray(0, 1024);
-const body = Buffer.from(JSON.stringify({ order: 'x'.repeat(1010) }));
+// Exactly 1 KiB of JSON, as a source would send; the bare sides send the same bytes.
+const payload = Buffer.from(JSON.stringify({ order: 'x'.repeat(1024 - 12) }));
+const body = payload;
+if (payload.length !== 1024) throw new Error(`payload is ${payload.length} bytes`);
 
 const nats = await startBroker('nats');
 const sinkServer = await startSinkProcess();
 const nc = await connect({ servers: nats.url });
 const jsm = await jetstreamManager(nc);
-await jsm.streams.add({ name: 'BENCH', subjects: ['bare.>', 'default-bench-*'] });
+// Each side gets its own stream (same server, same storage); the bus creates its own as it would in `dev`.
+await jsm.streams.add({ name: 'BARE', subjects: ['bare.>'] });
 const barePublisher = new PipelinedPublisher(nc, 10_000);
 const bus = await connectJetStream({ url: nats.url, streamName: 'BENCH' });
 const sink = httpSink(`${sinkServer.url}/`, { connections: SINK_WINDOW });

@@ -2,11 +2,11 @@
 // the sink. The input is acknowledged only when every output took the event (after bounded retries with backoff);
 // otherwise the handler fails so the source redelivers (upstream-behaviour §8 exited the process instead).
 // A poison payload is dropped with its reason; nothing here exits the process.
-import { toCloudEvent, type EventEnv } from '../../lib/cloudevents.js';
+import { toCloudEvent, type Event, type EventEnv } from '../../lib/cloudevents.js';
 import type { EventSourceHandlerConfig } from '../../lib/config/eventsource.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type Outcome, type RetryPolicy } from '../../lib/delivery.js';
 import { DeliveryError, InvalidSpecError, PoisonMessageError, isRetryable } from '../../lib/errors.js';
-import type { AsyncFunction } from '../../lib/function.js';
+import type { AsyncFunction, FunctionContext } from '../../lib/function.js';
 import { sourceMessageOf } from './message.js';
 
 export interface HandlerDeps {
@@ -31,32 +31,51 @@ export function createEventSourceHandler(config: EventSourceHandlerConfig, deps:
     const payload = bytesOf(data);
     if (payload.byteLength > maxBytes) throw new PoisonMessageError(`payload of ${payload.byteLength} bytes exceeds the ${maxBytes}-byte limit`);
     const event = toCloudEvent(origin, sourceMessageOf(config.sourceKind, ctx.input.metadata, payload), deps.env);
-    ctx.log.debug({ id: event.id, type: event.type, outputs }, 'event');
+    if (ctx.log.debugEnabled !== false) ctx.log.debug({ id: event.id, type: event.type, outputs }, 'event');
 
-    const results = await Promise.all(
-      outputs.map((output) =>
-        withRetries(
-          async (): Promise<Outcome> => {
-            try {
-              await ctx.send(event, output);
-              return { kind: 'ok' };
-            } catch (e) {
-              const reason = e instanceof Error ? e.message : String(e);
-              return isRetryable(e) ? { kind: 'retry', reason } : { kind: 'permanent', reason };
-            }
-          },
-          policy,
-          deps.sleep,
-        ).then((result) => ({ output, result })),
-      ),
-    );
-    const failed = results.filter((r) => !r.result.ok);
-    if (failed.length === 0) return;
-    const reasons = failed.map((f) => `${f.output}: ${f.result.ok ? '' : f.result.reason} (${f.result.attempts} attempts)`).join('; ');
-    // An output that refused the event for good will refuse it again: redelivering would block the source forever.
-    if (failed.every((f) => !f.result.ok && f.result.permanent)) throw new PoisonMessageError(`event ${event.id} refused: ${reasons}`);
-    throw new DeliveryError(`event ${event.id} not delivered: ${reasons}`, true);
+    if (outputs.length === 1) {
+      // The common case, without the bookkeeping of several outputs.
+      const error = await ctx.send(event, outputs[0]!).then(() => undefined, (e: unknown) => e);
+      if (error === undefined) return;
+      return retryFailed(event, [{ output: outputs[0]!, error }], ctx, policy, deps);
+    }
+    // First attempt on every output at once; only the outputs that failed enter the retry policy.
+    const first = await Promise.all(outputs.map((output) => ctx.send(event, output).then(() => undefined, (e: unknown) => e)));
+    const failed = outputs.flatMap((output, i) => (first[i] === undefined ? [] : [{ output, error: first[i] }]));
+    if (failed.length > 0) await retryFailed(event, failed, ctx, policy, deps);
   };
+}
+
+/** Retries the outputs whose first attempt failed; throws when any still failed (poison when all said no for good). */
+async function retryFailed(event: Event, failures: Array<{ output: string; error: unknown }>, ctx: FunctionContext, policy: RetryPolicy, deps: HandlerDeps): Promise<void> {
+  const results = await Promise.all(
+    failures.map(({ output, error }) =>
+      withRetries(
+        async (n): Promise<Outcome> => {
+          if (n === 1) return outcomeOf(error); // the first attempt, already made
+          try {
+            await ctx.send(event, output);
+            return { kind: 'ok' };
+          } catch (e) {
+            return outcomeOf(e);
+          }
+        },
+        policy,
+        deps.sleep,
+      ).then((result) => ({ output, result })),
+    ),
+  );
+  const failed = results.filter((r) => !r.result.ok);
+  if (failed.length === 0) return;
+  const reasons = failed.map((f) => `${f.output}: ${f.result.ok ? '' : f.result.reason} (${f.result.attempts} attempts)`).join('; ');
+  // An output that refused the event for good will refuse it again: redelivering would block the source forever.
+  if (failed.every((f) => !f.result.ok && f.result.permanent)) throw new PoisonMessageError(`event ${event.id} refused: ${reasons}`);
+  throw new DeliveryError(`event ${event.id} not delivered: ${reasons}`, true);
+}
+
+function outcomeOf(e: unknown): Outcome {
+  const reason = e instanceof Error ? e.message : String(e);
+  return isRetryable(e) ? { kind: 'retry', reason } : { kind: 'permanent', reason };
 }
 
 function bytesOf(data: unknown): Uint8Array {

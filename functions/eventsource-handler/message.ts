@@ -4,24 +4,35 @@ import type { SourceMessage } from '../../lib/cloudevents.js';
 import type { SourceKind } from '../../lib/naming.js';
 
 export function sourceMessageOf(kind: SourceKind, metadata: Readonly<Record<string, string>>, payload: Uint8Array): SourceMessage {
-  const m = (key: string): string | undefined => metadata[key] ?? metadata[key.toLowerCase()];
-  const time = m('time') ? new Date(m('time')!) : undefined;
-  const message: SourceMessage = { payload, ...(time && !Number.isNaN(time.getTime()) ? { time } : {}) };
+  // Keys are lower-case: Node lower-cases Dapr's binding headers, and the local adapters write them so.
+  const message: SourceMessage = { payload };
+  const time = metadata.time;
+  if (time !== undefined) {
+    const at = new Date(time);
+    if (!Number.isNaN(at.getTime())) message.time = at;
+  }
   switch (kind) {
     case 'kafka': {
-      const [topic, partition, offset] = [m('topic'), m('partition'), m('offset')];
+      const { topic, partition, offset } = metadata;
       // Kafka's own coordinates identify a record for good: redeliveries keep the id, so consumers can dedupe.
-      if (topic && partition && offset) return { ...message, id: `${topic}-${partition}-${offset}`, subject: `partition:${partition}#${offset}` };
+      if (topic && partition && offset) {
+        message.id = `${topic}-${partition}-${offset}`;
+        message.subject = `partition:${partition}#${offset}`;
+      }
       return message;
     }
-    case 'redis': {
-      const [stream, id] = [m('stream'), m('id')];
-      return stream && id ? { ...message, id: `${stream}-${id}`, subject: stream } : message;
-    }
+    case 'redis':
+      if (metadata.stream && metadata.id) {
+        message.id = `${metadata.stream}-${metadata.id}`;
+        message.subject = metadata.stream;
+      }
+      return message;
     case 'mqtt':
-      return m('topic') ? { ...message, subject: m('topic')! } : message;
+      if (metadata.topic) message.subject = metadata.topic;
+      return message;
     case 'cron':
       // One tick, one id: a tick retried after a failure is the same event.
-      return m('tick') ? { ...message, id: m('tick')! } : message;
+      if (metadata.tick) message.id = metadata.tick;
+      return message;
   }
 }

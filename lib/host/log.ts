@@ -12,6 +12,7 @@ export function createLogger(name: string, logLevel: string | undefined, destina
   const log = pino({ name, level: levelOf(logLevel), base: { function: name }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? process.stdout);
   return {
     pino: log,
+    debugEnabled: log.isLevelEnabled('debug'),
     debug: (fields, message) => log.debug(fields, message),
     info: (fields, message) => log.info(fields, message),
     warn: (fields, message) => log.warn(fields, message),

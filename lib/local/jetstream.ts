@@ -93,9 +93,10 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
 
   return {
     kind: 'jetstream',
-    async publish(topic, event) {
-      await ensureTopic(topic);
-      await publisher.publish(topic, encodeStructured(event), event.id);
+    publish(topic, event) {
+      const body = encodeStructured(event);
+      if (known.has(topic)) return publisher.publish(topic, body, event.id);
+      return ensureTopic(topic).then(() => publisher.publish(topic, body, event.id));
     },
     async subscribe(topic, group, handler) {
       await ensureTopic(topic);
