@@ -26,8 +26,11 @@ function plain(value: SecretValue | undefined, path: string): string | undefined
 
 const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
 
-/** A client for the bus a spec describes. NATS Streaming is served by JetStream on the same NATS URL. */
-export async function connectBus(spec: EventBusSpec, path = 'spec'): Promise<Bus> {
+/**
+ * A client for the bus a spec describes. NATS Streaming is served by JetStream on the same NATS URL, with a
+ * warning: it is end of life, and a NATS Streaming server's own protocol is not spoken here.
+ */
+export async function connectBus(spec: EventBusSpec, path = 'spec', warn: (message: string) => void = () => {}): Promise<Bus> {
   if (spec.jetstream) {
     const j = spec.jetstream;
     return connectJetStream({
@@ -39,7 +42,10 @@ export async function connectBus(spec: EventBusSpec, path = 'spec'): Promise<Bus
       ...(plain(j.token, `${path}.jetstream.token`) ? { token: plain(j.token, `${path}.jetstream.token`)! } : {}),
     });
   }
-  if (spec.natsStreaming) return connectJetStream({ url: spec.natsStreaming.natsURL });
+  if (spec.natsStreaming) {
+    warn(`${path}.natsStreaming: NATS Streaming is end of life (Dapr removed pubsub.natsstreaming in 1.13); running this bus on JetStream at ${spec.natsStreaming.natsURL}. Prefer a jetstream bus.`);
+    return connectJetStream({ url: spec.natsStreaming.natsURL });
+  }
   if (spec.redis) {
     const r = spec.redis;
     const password = plain(r.redisPassword, `${path}.redis.redisPassword`);
