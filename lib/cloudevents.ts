@@ -59,6 +59,19 @@ function namesOf(origin: EventOrigin): { source: string; type: string } {
   return names;
 }
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** `Date#toISOString`, reused within one millisecond (many events share one at high rates). */
+function isoTime(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = at.toISOString();
+  }
+  return lastIso;
+}
+
 /** Whether a value is a CloudEvent (has the four required attributes). */
 export function isEvent(value: unknown): value is Event {
   const v = value as Partial<Event> | null;
@@ -120,7 +133,7 @@ export function toCloudEvent(origin: EventOrigin, message: SourceMessage, env: E
     id: message.id ?? env.newId(),
     source: names.source,
     type: names.type,
-    time: (message.time ?? env.now()).toISOString(),
+    time: isoTime(message.time ?? env.now()),
   };
   if (message.subject !== undefined) event.subject = message.subject;
   if (!bytes) return event;
@@ -153,8 +166,14 @@ export function dataBytes(event: Event): Buffer {
 
 /** Structured mode: the whole event as JSON (`application/cloudevents+json`), what the bus carries. */
 export function encodeStructured(event: Event): Buffer {
-  const { data, data_base64: _b64, ...attributes } = event;
-  const head = JSON.stringify(attributes);
+  const data = event.data;
+  let head = '{';
+  for (const name in event) {
+    const value = (event as Record<string, unknown>)[name];
+    if (name === 'data' || name === 'data_base64' || value === undefined) continue;
+    head += `${head.length > 1 ? ',' : ''}"${name}":${JSON.stringify(value)}`;
+  }
+  head += '}';
   const raw = RAW.get(event);
   const binary = Buffer.isBuffer(data) || data instanceof Uint8Array;
   if (data === undefined && typeof event.data_base64 !== 'string') return Buffer.from(head, 'utf8');
@@ -178,16 +197,25 @@ export function encodeStructured(event: Event): Buffer {
 
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
+/** Binary mode headers as a flat `[name, value, …]` list: `ce-*` attributes, then content-type. */
+export function binaryHeaders(event: Event, body: Buffer): string[] {
+  const headers: string[] = [];
+  for (const name in event) {
+    const value = (event as Record<string, unknown>)[name];
+    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined || value === null) continue;
+    headers.push(`ce-${name}`, typeof value === 'string' ? value : String(value));
+  }
+  if (event.datacontenttype) headers.push('content-type', event.datacontenttype);
+  else if (body.length > 0) headers.push('content-type', 'application/json');
+  return headers;
+}
+
 /** Binary mode: attributes as `ce-*` headers, body = the data's own bytes; what sinks receive. */
 export function encodeBinary(event: Event): { headers: Record<string, string>; body: Buffer } {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event)) {
-    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined || value === null) continue;
-    headers[`ce-${name}`] = typeof value === 'string' ? value : String(value);
-  }
   const body = dataBytes(event);
-  if (event.datacontenttype) headers['content-type'] = event.datacontenttype;
-  else if (body.length > 0) headers['content-type'] = 'application/json';
+  const flat = binaryHeaders(event, body);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) headers[flat[i]!] = flat[i + 1]!;
   return { headers, body };
 }
 

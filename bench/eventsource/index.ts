@@ -16,7 +16,7 @@ import { PipelinedPublisher } from '../../lib/local/jetstream.js';
 import { startBroker } from '../../test/support/brokers.js';
 import { fmt, machine, measure, median, spread, startSinkProcess, table, windowed } from '../support/report.js';
 
-const PAIRS = Number(process.env.PAIRS ?? 3);
+const PAIRS = Number(process.env.PAIRS ?? 5);
 const BUS_EVENTS = Number(process.env.BUS_EVENTS ?? 30_000);
 const SINK_EVENTS = Number(process.env.SINK_EVENTS ?? 10_000);
 const BUS_WINDOW = 1024;

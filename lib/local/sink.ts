@@ -2,7 +2,7 @@
 // 6–7× slower, research/perf-anchors B3). The answer is classified as lib/delivery says; failure rejects with a
 // DeliveryError that says whether to retry.
 import { Pool } from 'undici';
-import { encodeBinary, isEvent, type Event } from '../cloudevents.js';
+import { binaryHeaders, dataBytes, isEvent, type Event } from '../cloudevents.js';
 import { classifyStatus, type Outcome } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
 import type { Output } from './types.js';
@@ -24,12 +24,10 @@ export function httpSink(uri: string, options: { connections?: number; timeoutMs
   const defaultTimeout = options.timeoutMs ?? 10_000;
 
   async function attempt(event: Event, timeoutMs = defaultTimeout): Promise<Outcome> {
-    const { headers, body } = encodeBinary(event);
-    // undici takes a flat [name, value, …] list with less work than an object.
-    const flat: string[] = [];
-    for (const name in headers) flat.push(name, headers[name]!);
+    const body = dataBytes(event);
     try {
-      const response = await entry.pool.request({ method: 'POST', path, headers: flat, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      // undici takes a flat [name, value, …] list with less work than an object.
+      const response = await entry.pool.request({ method: 'POST', path, headers: binaryHeaders(event, body), body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await response.body.dump();
       const retryAfter = response.headers['retry-after'];
       return classifyStatus(response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now());
