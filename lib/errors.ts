@@ -31,8 +31,12 @@ export class DependencyNotReadyError extends EventsError {
 
 /** An output could not take an event (a bus publish, a sink POST): retryable unless the target said no for good. */
 export class DeliveryError extends EventsError {
-  constructor(message: string, retryable: boolean, cause?: unknown) {
+  /** How long the target asked us to wait (Retry-After), when it did. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, retryable: boolean, cause?: unknown, retryAfterMs?: number) {
     super(message, { retryable, cause });
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -16,6 +16,7 @@ import type { Bus, Source } from './types.js';
 export { createMemoryBus, connectJetStream, connectRedisBus, connectKafkaBus };
 export { httpSink } from './sink.js';
 export { busOutput, deliverTo, runEventSource } from './eventsource.js';
+export { runTrigger } from './trigger.js';
 export type { Bus, Deliver, Output, Source, Subscription, Verdict } from './types.js';
 
 /** Secret references need a cluster; locally a credential must be given inline. */

@@ -41,7 +41,7 @@ export function httpSink(uri: string, options: { connections?: number; timeoutMs
     async send(data) {
       if (!isEvent(data)) throw new DeliveryError('a sink takes CloudEvents', false);
       const outcome = await attempt(data);
-      if (outcome.kind !== 'ok') throw new DeliveryError(`sink ${uri} answered ${outcome.reason}`, outcome.kind === 'retry');
+      if (outcome.kind !== 'ok') throw new DeliveryError(`sink ${uri} answered ${outcome.reason}`, outcome.kind === 'retry', undefined, outcome.kind === 'retry' ? outcome.retryAfterMs : undefined);
     },
     async close() {
       if (--entry.users === 0) {

@@ -1,0 +1,62 @@
+// Delivering one firing to one subscriber: its sink (binary mode) and/or topic (structured), each with the
+// subscriber's retry policy; what still fails goes to its dead-letter sink and/or topic, with extensions saying
+// where and why (upstream accepted deadLetterSink/deadLetterTopic and ignored them, upstream-behaviour §9.5).
+// Pure: sending is the function context's.
+import type { Event } from '../../lib/cloudevents.js';
+import type { SubscriberConfig } from '../../lib/config/trigger.js';
+import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome } from '../../lib/delivery.js';
+import { DeliveryError, isRetryable } from '../../lib/errors.js';
+import type { Firing } from './state.js';
+
+export type Send = (data: unknown, output: string) => Promise<void>;
+
+export type DeliveryResult =
+  | { kind: 'delivered' }
+  | { kind: 'dead-lettered'; reason: string }
+  | { kind: 'failed'; retryable: boolean; reason: string };
+
+/** Extension attributes (CloudEvents §3.1.1 naming: lower-case letters and digits) added to delivered events. */
+export const EXTENSIONS = { trigger: 'ofntrigger', condition: 'ofncondition', subscriber: 'ofnsubscriber', errorDest: 'ofnerrordest', errorCode: 'ofnerrorcode', errorData: 'ofnerrordata' } as const;
+
+function outcomeOf(e: unknown): Outcome {
+  const reason = e instanceof Error ? e.message : String(e);
+  const after = e instanceof DeliveryError ? e.retryAfterMs : undefined;
+  if (!isRetryable(e)) return { kind: 'permanent', reason };
+  return after === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs: after };
+}
+
+async function sendWithRetries(send: Send, data: unknown, output: string, policy: ReturnType<typeof retryPolicyOf>, sleep: (ms: number) => Promise<void>) {
+  return withRetries(
+    async () => {
+      try {
+        await send(data, output);
+        return { kind: 'ok' };
+      } catch (e) {
+        return outcomeOf(e);
+      }
+    },
+    policy,
+    sleep,
+  );
+}
+
+export async function deliverFiring(trigger: string, firing: Firing, sub: SubscriberConfig, send: Send, sleep: (ms: number) => Promise<void>): Promise<DeliveryResult> {
+  const event: Event = { ...firing.event, [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber) };
+  const policy = retryPolicyOf(sub.delivery);
+  const targets = [sub.sinkOutputName, sub.eventBusOutputName].filter((o): o is string => Boolean(o));
+  const results = await Promise.all(targets.map(async (output) => ({ output, result: await sendWithRetries(send, event, output, policy, sleep) })));
+  const failed = results.filter((r) => !r.result.ok);
+  if (failed.length === 0) return { kind: 'delivered' };
+
+  const reason = failed.map((f) => `${f.output}: ${f.result.ok ? '' : f.result.reason} (${f.result.attempts} attempts)`).join('; ');
+  const deadLetters = [sub.deadLetterSinkOutputName, sub.deadLetterTopicOutputName].filter((o): o is string => Boolean(o));
+  if (deadLetters.length > 0) {
+    const first = failed[0]!;
+    const code = /HTTP (\d{3})/.exec(first.result.ok ? '' : first.result.reason)?.[1];
+    const dead: Event = { ...event, [EXTENSIONS.errorDest]: failed.map((f) => f.output).join(','), [EXTENSIONS.errorData]: reason.slice(0, 1024), ...(code ? { [EXTENSIONS.errorCode]: code } : {}) };
+    const dl = await Promise.all(deadLetters.map((output) => sendWithRetries(send, dead, output, DEFAULT_RETRY_POLICY, sleep)));
+    if (dl.every((r) => r.ok)) return { kind: 'dead-lettered', reason };
+    return { kind: 'failed', retryable: true, reason: `${reason}; dead letter failed too` };
+  }
+  return { kind: 'failed', retryable: failed.some((f) => !f.result.ok && !f.result.permanent), reason };
+}

@@ -1,0 +1,40 @@
+// Runs the trigger-handler without Dapr: one subscription per input topic on the local bus, in the Trigger's
+// consumer group; the handler's outcome becomes the bus verdict (ack, retry, drop).
+import { isRetryable } from '../errors.js';
+import type { AsyncFunction, FunctionContext, Logger } from '../function.js';
+import { DeliveryError } from '../errors.js';
+import type { Bus, Output, Subscription } from './types.js';
+
+export interface LocalTrigger {
+  name: string;
+  group: string;
+  topics: string[];
+  fn: AsyncFunction;
+  outputs: Record<string, Output>;
+  log: Logger;
+}
+
+export async function runTrigger(bus: Bus, t: LocalTrigger): Promise<{ stop(): Promise<void> }> {
+  const send = async (data: unknown, name: string) => {
+    const output = t.outputs[name];
+    if (!output) throw new DeliveryError(`no output named "${name}"; outputs: ${Object.keys(t.outputs).join(', ') || 'none'}`, false);
+    await output.send(data);
+  };
+  const subscriptions: Subscription[] = [];
+  for (const topic of t.topics) {
+    subscriptions.push(
+      await bus.subscribe(topic, t.group, async (event) => {
+        const ctx: FunctionContext = { name: t.name, input: { name: `ti-${topic}`, kind: 'pubsub', metadata: { topic } }, log: t.log, send };
+        try {
+          await t.fn(ctx, event);
+          return 'ack';
+        } catch (e) {
+          if (isRetryable(e)) return 'retry';
+          t.log.warn({ function: t.name, reason: (e as Error).message }, 'message dropped: it can never be processed');
+          return 'drop';
+        }
+      }),
+    );
+  }
+  return { stop: async () => void (await Promise.all(subscriptions.map((s) => s.stop()))) };
+}
