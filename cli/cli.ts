@@ -1,6 +1,7 @@
 // The command line, callable in-process (tests) and from bin/main (users). Returns the exit code; never throws.
 import { parseArgs } from 'node:util';
 import { UsageError } from './load.js';
+import { simulate, simulateHelp } from './simulate.js';
 import { validate, validateHelp } from './validate.js';
 
 export interface Cli {
@@ -12,6 +13,7 @@ const HELP = `Usage: ofn-events <command> [options]
 
 Commands:
   validate   check resources against their schemas and each other
+  simulate   run a timeline of events through a Trigger's conditions on a virtual clock
 
 Run 'ofn-events <command> --help' for a command's options.`;
 
@@ -29,6 +31,24 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
         if (values.help) return help(cli, validateHelp, 0);
         if (!values.file?.length) throw new UsageError('validate needs at least one -f <file or dir>');
         return validate(values.file, values.namespace, cli);
+      }
+      case 'simulate': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: {
+            file: { type: 'string', short: 'f', multiple: true },
+            events: { type: 'string', short: 'e' },
+            trigger: { type: 'string', short: 't' },
+            json: { type: 'boolean' },
+            help: { type: 'boolean', short: 'h' },
+          },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.help) return help(cli, simulateHelp, 0);
+        if (!values.file?.length) throw new UsageError('simulate needs at least one -f <file or dir>');
+        if (!values.events) throw new UsageError('simulate needs --events <timeline.jsonl>');
+        return simulate(values.file, values.events, values.trigger, values.json ?? false, cli);
       }
       case undefined:
       case '-h':

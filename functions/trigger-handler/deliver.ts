@@ -40,8 +40,16 @@ async function sendWithRetries(send: Send, data: unknown, output: string, policy
   );
 }
 
+/** The event a subscriber receives for a firing: the firing's event with extensions naming trigger and condition. */
+export const deliveredEvent = (trigger: string, firing: Firing): Event => ({
+  ...firing.event,
+  [EXTENSIONS.trigger]: trigger,
+  [EXTENSIONS.condition]: firing.condition,
+  [EXTENSIONS.subscriber]: String(firing.subscriber),
+});
+
 export async function deliverFiring(trigger: string, firing: Firing, sub: SubscriberConfig, send: Send, sleep: (ms: number) => Promise<void>): Promise<DeliveryResult> {
-  const event: Event = { ...firing.event, [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber) };
+  const event = deliveredEvent(trigger, firing);
   const policy = retryPolicyOf(sub.delivery);
   const targets = [sub.sinkOutputName, sub.eventBusOutputName].filter((o): o is string => Boolean(o));
   const results = await Promise.all(targets.map(async (output) => ({ output, result: await sendWithRetries(send, event, output, policy, sleep) })));

@@ -1,5 +1,6 @@
 // Rules the CRD schema cannot express, checked on one resource after its schema passed. Upstream finds most of
 // these at run time, often as a crash (upstream-behaviour §12); we report them before anything runs. Pure.
+import { compileCondition, ConditionSyntaxError } from '../condition/index.js';
 import { parseDuration } from '../duration.js';
 import type { EventBusSpec } from './eventbus.js';
 import { BUS_BACKENDS } from './eventbus.js';
@@ -86,7 +87,14 @@ function checkTrigger(t: Trigger): Problem[] {
   }
   spec.subscribers.forEach((sub, i) => {
     const at = `spec.subscribers[${i}]`;
-    if (sub.condition.trim() === '') problems.push(error(`${at}.condition`, 'must not be empty'));
+    // Conditions are compiled here, so a bad one is reported before anything runs (upstream's handler crashed on
+    // the first event, upstream-behaviour §10).
+    try {
+      compileCondition(sub.condition, Object.keys(spec.inputs));
+    } catch (e) {
+      if (!(e instanceof ConditionSyntaxError)) throw e;
+      problems.push(error(`${at}.condition`, e.message));
+    }
     if (!sub.sink && !sub.topic) problems.push(error(at, 'set sink, topic or both: matching events need somewhere to go'));
     if (sub.sink) problems.push(...checkSink(sub.sink, `${at}.sink`));
     if (sub.deadLetterSink) problems.push(...checkSink(sub.deadLetterSink, `${at}.deadLetterSink`));

@@ -63,6 +63,9 @@ describe('validate - rules the schema cannot express', () => {
     ['a Trigger with an empty eventBus', makeTrigger({ spec: { eventBus: '' } }), ['spec.eventBus: must not be empty: name the EventBus the inputs are read from']],
     ['a subscriber with nowhere to deliver', makeTrigger({ spec: { subscribers: [{ condition: 'tick' }] } }), ['spec.subscribers[0]: set sink, topic or both: matching events need somewhere to go']],
     ['an input name that is not an identifier', makeTrigger({ spec: { inputs: { 'input-a': { eventSource: 'my-es', event: 'tick' } } } }), ['warning spec.inputs["input-a"]: not usable in a condition: input names there are identifiers (letters, digits, _; e.g. "inputA" for "input-a")']],
+    ['a condition naming an unknown input', makeTrigger({ spec: { subscribers: [{ condition: 'tick && tock', topic: 'x' }] } }), ['spec.subscribers[0].condition: at character 9: unknown input "tock"; did you mean "tick"?']],
+    ['a condition that is not in the grammar', makeTrigger({ spec: { subscribers: [{ condition: 'tick & tick', topic: 'x' }] } }), ['spec.subscribers[0].condition: at character 6: bitwise "&" is not supported; did you mean "&&"?']],
+    ['an empty condition', makeTrigger({ spec: { subscribers: [{ condition: ' ', topic: 'x' }] } }), ['spec.subscribers[0].condition: at character 1: empty condition; expected input names with !, &&, ||, e.g. "eventA && eventB"']],
     ['a zero window', makeTrigger({ spec: { correlation: { window: '0s' } } }), ['spec.correlation.window: must be longer than 0']],
   ])('%s', (_name, doc, expected) => {
     expect(problemsOf(doc)).toEqual(expected);
