@@ -1,7 +1,8 @@
 // NATS JetStream bus (also serving `natsStreaming` EventBuses locally). Publishing is pipelined: every publish goes
 // out at once with its own reply subject, and one wildcard subscription resolves the PubAcks as they arrive —
 // nats.js's `js.publish` does a request per message, 4–5× slower (research/perf-anchors B2). Each publish carries
-// Nats-Msg-Id = the CloudEvent id, so a redelivered source event is stored once within the dedupe window.
+// Nats-Msg-Id = topic + CloudEvent id, so a redelivered source event is stored once within the dedupe window. (The
+// window is per stream, not per subject: the id alone would swallow a Trigger forwarding an event to a topic.)
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, headers, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { decodeStructured, encodeStructured } from '../cloudevents.js';
@@ -95,12 +96,14 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
     kind: 'jetstream',
     publish(topic, event) {
       const body = encodeStructured(event);
-      if (known.has(topic)) return publisher.publish(topic, body, event.id);
-      return ensureTopic(topic).then(() => publisher.publish(topic, body, event.id));
+      const msgId = `${topic}/${event.id}`;
+      if (known.has(topic)) return publisher.publish(topic, body, msgId);
+      return ensureTopic(topic).then(() => publisher.publish(topic, body, msgId));
     },
     async subscribe(topic, group, handler) {
       await ensureTopic(topic);
-      const durable = group.replace(/[.*>\s]/g, '_');
+      // One durable per group and topic: a consumer filters one subject, and a Trigger's group reads several.
+      const durable = `${group}__${topic}`.replace(/[.*>\s]/g, '_');
       try {
         await jsm.consumers.info(stream, durable);
       } catch {

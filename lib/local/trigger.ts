@@ -29,7 +29,10 @@ export async function runTrigger(bus: Bus, t: LocalTrigger): Promise<{ stop(): P
           await t.fn(ctx, event);
           return 'ack';
         } catch (e) {
-          if (isRetryable(e)) return 'retry';
+          if (isRetryable(e)) {
+            t.log.error({ function: t.name, id: event.id, reason: (e as Error).message }, 'message failed; the bus will redeliver it');
+            return 'retry';
+          }
           t.log.warn({ function: t.name, reason: (e as Error).message }, 'message dropped: it can never be processed');
           return 'drop';
         }

@@ -71,3 +71,31 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
+import { runTrigger } from '../../lib/local/index.js';
+import { createTriggerHandler } from '../../functions/trigger-handler/index.js';
+import { busTopic as topicOf, triggerBusConsumerId } from '../../lib/naming.js';
+import type { Trigger } from '../../lib/api/index.js';
+
+export function trigger(spec: Record<string, unknown>, name = 'my-trigger'): Trigger {
+  const parsed = parseResource({ apiVersion: 'events.openfunction.io/v1alpha1', kind: 'Trigger', metadata: { name, namespace: 'default' }, spec });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.resource as Trigger;
+}
+
+/** A Trigger on the local runtime: its handler, subscribed to its input topics, delivering to real sinks/topics. */
+export async function runLocalTrigger(t: Trigger, bus: Bus) {
+  const { config, outputs } = planTriggerHandler(t);
+  const sinks = outputs.sinks.map((s) => ({ ...s, client: httpSink(s.sink.uri!, { timeoutMs: 2000 }) }));
+  const named: Record<string, Output> = Object.fromEntries([...sinks.map((s) => [s.output, s.client] as const), ...outputs.topics.map((o) => [o.output, busOutput(bus, o.topic)] as const)]);
+  const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) });
+  const topics = [...new Set(config.inputs.map((i) => topicOf(i.namespace ?? 'default', i.eventSource, i.event)))];
+  const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId('default', t.metadata.name), topics, fn, outputs: named, log: silentLogger });
+  return {
+    async stop() {
+      await running.stop();
+      await Promise.all(sinks.map((s) => s.client.close()));
+    },
+  };
+}
