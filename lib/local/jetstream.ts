@@ -100,7 +100,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
       if (known.has(topic)) return publisher.publish(topic, body, msgId);
       return ensureTopic(topic).then(() => publisher.publish(topic, body, msgId));
     },
-    async subscribe(topic, group, handler) {
+    async subscribe(topic, group, handler, subscribeOptions) {
       await ensureTopic(topic);
       // One durable per group and topic: a consumer filters one subject, and a Trigger's group reads several.
       const durable = `${group}__${topic}`.replace(/[.*>\s]/g, '_');
@@ -118,18 +118,32 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
       }
       const consumer = await js.consumers.get(stream, durable);
       const messages = await consumer.consume({ max_messages: options.maxAckPending ?? 1000 });
+      const limit = Math.max(1, subscribeOptions?.concurrency ?? 1);
+      let inFlight = 0;
+      let wake: (() => void) | undefined;
+      const settle = async (m: (typeof messages) extends AsyncIterable<infer M> ? M : never) => {
+        let verdict: Verdict;
+        try {
+          verdict = await handler(decodeStructured(m.data));
+        } catch {
+          verdict = 'drop'; // undecodable: redelivery cannot help
+        }
+        if (verdict === 'ack') m.ack();
+        else if (verdict === 'drop') m.term();
+        else m.nak(Math.min(1000 * m.info.deliveryCount, 10_000));
+      };
       const done = (async () => {
         for await (const m of messages) {
-          let verdict: Verdict;
-          try {
-            verdict = await handler(decodeStructured(m.data));
-          } catch {
-            verdict = 'drop'; // undecodable: redelivery cannot help
-          }
-          if (verdict === 'ack') m.ack();
-          else if (verdict === 'drop') m.term();
-          else m.nak(Math.min(1000 * m.info.deliveryCount, 10_000));
+          while (inFlight >= limit) await new Promise<void>((r) => (wake = r));
+          inFlight++;
+          // The handler is called now, in arrival order; its completion (and the ack) may come out of order.
+          void settle(m).finally(() => {
+            inFlight--;
+            wake?.();
+            wake = undefined;
+          });
         }
+        while (inFlight > 0) await new Promise<void>((r) => (wake = r));
       })();
       return {
         async stop() {

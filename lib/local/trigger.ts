@@ -12,6 +12,8 @@ export interface LocalTrigger {
   fn: AsyncFunction;
   outputs: Record<string, Output>;
   log: Logger;
+  /** Messages in flight per topic (default 64): deliveries overlap, correlation stays in arrival order. */
+  concurrency?: number;
 }
 
 export async function runTrigger(bus: Bus, t: LocalTrigger): Promise<{ stop(): Promise<void> }> {
@@ -36,7 +38,7 @@ export async function runTrigger(bus: Bus, t: LocalTrigger): Promise<{ stop(): P
           t.log.warn({ function: t.name, reason: (e as Error).message }, 'message dropped: it can never be processed');
           return 'drop';
         }
-      }),
+      }, { concurrency: t.concurrency ?? 64 }),
     );
   }
   return { stop: async () => void (await Promise.all(subscriptions.map((s) => s.stop()))) };

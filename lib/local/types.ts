@@ -22,8 +22,11 @@ export interface Bus {
   readonly kind: string;
   /** Resolves once the broker has the event (acknowledged publish). */
   publish(topic: string, event: Event): Promise<void>;
-  /** Competing consumers share `group`; each message is handled by one of them until it is acked or dropped. */
-  subscribe(topic: string, group: string, handler: (event: Event) => Promise<Verdict>): Promise<Subscription>;
+  /**
+   * Competing consumers share `group`; each message is handled by one of them until it is acked or dropped.
+   * `concurrency` bounds the messages in flight (default 1); handlers are always *called* in arrival order.
+   */
+  subscribe(topic: string, group: string, handler: (event: Event) => Promise<Verdict>, options?: { concurrency?: number }): Promise<Subscription>;
   close(): Promise<void>;
 }
 
