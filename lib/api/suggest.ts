@@ -22,7 +22,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= limit && (!best || distance < best.distance)) best = { candidate, distance };
+    // A suggestion that replaces every letter of a short word is no suggestion ("b" is not a typo of "a").
+    if (distance <= limit && distance < Math.min(word.length, candidate.length) && (!best || distance < best.distance)) best = { candidate, distance };
   }
   return best?.candidate;
 }
