@@ -44,14 +44,10 @@ const ordered = (a: unknown, b: unknown): boolean => (typeof a === 'number' && t
 /** `slot` maps an input name to its index in the snapshot. */
 export function compile(c: Condition, slot: (input: string) => number): Evaluator {
   switch (c.kind) {
-    case 'const': {
-      const value = c.value;
-      return () => value;
-    }
-    case 'active': {
-      const i = slot(c.input);
-      return (s) => s.active[i] === true;
-    }
+    case 'const':
+    case 'active':
+      // The same closures as the values: a boolean constant, or whether the input is active.
+      return getter(c, slot) as Evaluator;
     case 'not': {
       const arg = compile(c.arg, slot);
       return (s) => !arg(s);
