@@ -2,6 +2,7 @@
 // and a handler restart. Events come from the eventsource-handler itself (cron sources fired by hand).
 import type { Event } from '../../lib/cloudevents.js';
 import { connectJetStream, type Bus } from '../../lib/local/index.js';
+import { silentLogger } from '../../lib/function.js';
 import { freePort, sharedBrokerUrl } from '../support/brokers.js';
 import { startRecorder, type Recorder } from '../support/http.js';
 import { eventSource, eventually, manualScheduler, runLocal, runLocalTrigger, trigger } from '../support/local.js';
@@ -96,11 +97,12 @@ describe('trigger local - end to end on JetStream', () => {
     const port = await freePort();
     const es = await sources(bus, 'restart');
     const t = trigger({ eventBus: 'default', inputs: { eventA: { eventSource: 'restart', event: 'a' } }, subscribers: [{ condition: 'eventA', sink: { uri: `http://127.0.0.1:${port}/` }, delivery: { retry: 0 } }] });
-    let running = await runLocalTrigger(t, bus);
+    const failed = new Set<string>();
+    let running = await runLocalTrigger(t, bus, { ...silentLogger, error: (fields: object) => void failed.add((fields as { id: string }).id) });
     let sink: Recorder | undefined;
     try {
       for (let i = 0; i < 6; i++) es.a.fire(at(i)); // the sink is down: nothing can be acknowledged
-      await new Promise((r) => setTimeout(r, 300));
+      await eventually(() => failed.size === 6, 'every event to fail once');
       await running.stop(); // the first handler goes away with its in-memory state
       sink = await startRecorder(200, port);
       running = await runLocalTrigger(t, bus); // a new one, same consumer group

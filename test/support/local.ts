@@ -85,13 +85,13 @@ export function trigger(spec: Record<string, unknown>, name = 'my-trigger'): Tri
 }
 
 /** A Trigger on the local runtime: its handler, subscribed to its input topics, delivering to real sinks/topics. */
-export async function runLocalTrigger(t: Trigger, bus: Bus) {
+export async function runLocalTrigger(t: Trigger, bus: Bus, log = silentLogger) {
   const { config, outputs } = planTriggerHandler(t);
   const sinks = outputs.sinks.map((s) => ({ ...s, client: httpSink(s.sink.uri!, { timeoutMs: 2000 }) }));
   const named: Record<string, Output> = Object.fromEntries([...sinks.map((s) => [s.output, s.client] as const), ...outputs.topics.map((o) => [o.output, busOutput(bus, o.topic)] as const)]);
   const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) });
   const topics = [...new Set(config.inputs.map((i) => topicOf(i.namespace ?? 'default', i.eventSource, i.event)))];
-  const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId('default', t.metadata.name), topics, fn, outputs: named, log: silentLogger });
+  const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId('default', t.metadata.name), topics, fn, outputs: named, log });
   return {
     async stop() {
       await running.stop();
