@@ -1,6 +1,7 @@
 // The command line, callable in-process (tests) and from bin/main (users). Returns the exit code; never throws.
 import { parseArgs } from 'node:util';
 import { UsageError } from './load.js';
+import { render, renderHelp } from './render.js';
 import { simulate, simulateHelp } from './simulate.js';
 import { validate, validateHelp } from './validate.js';
 
@@ -14,6 +15,7 @@ const HELP = `Usage: ofn-events <command> [options]
 Commands:
   validate   check resources against their schemas and each other
   simulate   run a timeline of events through a Trigger's conditions on a virtual clock
+  render     print the OpenFunction Functions the controller would create
 
 Run 'ofn-events <command> --help' for a command's options.`;
 
@@ -49,6 +51,17 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
         if (!values.file?.length) throw new UsageError('simulate needs at least one -f <file or dir>');
         if (!values.events) throw new UsageError('simulate needs --events <timeline.jsonl>');
         return simulate(values.file, values.events, values.trigger, values.json ?? false, cli);
+      }
+      case 'render': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.help) return help(cli, renderHelp, 0);
+        if (!values.file?.length) throw new UsageError('render needs at least one -f <file or dir>');
+        return render(values.file, values.namespace, values.output ?? 'yaml', cli);
       }
       case undefined:
       case '-h':

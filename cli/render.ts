@@ -1,0 +1,32 @@
+// `ofn-events render -f <file or dir> [-f …] [--namespace ns] [-o yaml|json]`: the Functions the controller would
+// create for a set of resources, without a cluster, for review and GitOps. The plan's problems (what status would
+// say) go to stderr, one line per resource.
+import { stringify } from 'yaml';
+import { formatProblem, validateSet } from '../lib/api/index.js';
+import { planAll, worldOf } from '../functions/controller/plan/index.js';
+import type { Cli } from './cli.js';
+import { loadDocuments, UsageError } from './load.js';
+
+export const renderHelp = `Usage: ofn-events render -f <file or dir> [-f …] [--namespace <ns>] [-o yaml|json]
+
+Prints the OpenFunction Functions (core.openfunction.io/v1beta2) the controller would create for the
+EventSources and Triggers in the files, using the EventBuses and ClusterEventBuses there. -o json prints one
+List. Problems (a missing bus, an unresolvable sink, an invalid condition) go to stderr; exit status 1 then.`;
+
+export function render(files: string[], namespace: string | undefined, output: string, cli: Cli): number {
+  if (output !== 'yaml' && output !== 'json') throw new UsageError(`-o: expected yaml or json, got "${output}"`);
+  const report = validateSet(loadDocuments(files), namespace);
+  const invalid = report.findings.filter((f) => f.severity === 'error');
+  for (const f of invalid) cli.err(`${f.file}:${f.index} ${f.resource}: ${formatProblem(f)}`);
+  const resources = report.resources.map((r) => r.resource);
+  const plans = planAll(resources, worldOf(resources, undefined, namespace), namespace);
+  const functions = plans.flatMap((p) => p.functions);
+  for (const p of plans) {
+    const label = `${p.resource.kind}/${p.resource.metadata.name}`;
+    if (p.problems.length === 0) cli.err(`${label}: Ready when its ${p.functions.length} Function${p.functions.length === 1 ? '' : 's'} run`);
+    for (const problem of p.problems) cli.err(`${label}: Error ${problem.reason}: ${problem.message}`);
+  }
+  if (output === 'json') cli.out(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: functions }, null, 2));
+  else cli.out(functions.map((f) => stringify(f, { lineWidth: 0 })).join('---\n').trimEnd());
+  return invalid.length > 0 || plans.some((p) => p.problems.length > 0) ? 1 : 0;
+}

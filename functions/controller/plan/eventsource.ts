@@ -1,0 +1,91 @@
+// EventSource → one Function per declared event (upstream-behaviour §4.2), with upstream's names and topics.
+// Nothing is generated for an EventSource whose bus or sink cannot be resolved: the problem goes to its status.
+// Pure.
+import type { EventSource } from '../../../lib/api/index.js';
+import { namespaceOf } from '../../../lib/api/index.js';
+import type { EventSourceHandlerConfig } from '../../../lib/config/eventsource.js';
+import {
+  busTopic, eventSourceBusComponentName, eventSourceBusConsumerId, eventSourceBusOutputName, eventSourceFunctionName, eventSourceInputName,
+  eventSourceSinkComponentName, eventSourceSinkOutputName, kafkaConsumerGroup, LABELS, mqttClientId, redisConsumerGroup, sourceComponentName, SOURCE_KINDS,
+} from '../../../lib/naming.js';
+import { busComponent, cronSourceComponent, httpSinkComponent, kafkaSourceComponent, mqttSourceComponent, redisSourceComponent, type ComponentSpec } from './components.js';
+import { functionOf, type DaprOutput, type FunctionObject } from './function.js';
+import type { Problem } from './problem.js';
+import { resolveBus, resolveSink, type World } from './world.js';
+
+export function planEventSource(es: EventSource, world: World, defaultNamespace?: string): { functions: FunctionObject[]; problems: Problem[] } {
+  const name = es.metadata.name;
+  const namespace = namespaceOf(es, defaultNamespace);
+  const { spec } = es;
+  const problems: Problem[] = [];
+  if (!spec.eventBus && !spec.sink) problems.push({ reason: 'InvalidSpec', message: 'spec: set spec.eventBus, spec.sink or both' });
+
+  const shared: Record<string, ComponentSpec> = {};
+  const outputs: DaprOutput[] = [];
+  let busType: string | undefined;
+  if (spec.eventBus) {
+    const bus = resolveBus(world, namespace, spec.eventBus);
+    if (!bus.ok) problems.push(bus);
+    else {
+      const component = busComponent(bus.value, eventSourceBusConsumerId(namespace, name));
+      shared[eventSourceBusComponentName(name)] = component;
+      busType = component.type;
+    }
+  }
+  if (spec.sink) {
+    const sink = resolveSink(world, spec.sink, namespace, 'spec.sink');
+    if (!sink.ok) problems.push(sink);
+    else {
+      const component = eventSourceSinkComponentName(name, sink.value.namespace);
+      shared[component] = httpSinkComponent(sink.value.url);
+      outputs.push({ name: component, type: 'bindings.http', operation: 'post', outputName: eventSourceSinkOutputName(name) });
+    }
+  }
+  if (problems.length > 0) return { functions: [], problems };
+
+  const functions: FunctionObject[] = [];
+  for (const kind of SOURCE_KINDS) {
+    for (const event of Object.keys(spec[kind] ?? {}).sort()) {
+      const componentName = sourceComponentName(kind, event);
+      const source = (() => {
+        switch (kind) {
+          case 'kafka':
+            return kafkaSourceComponent(spec.kafka![event]!, kafkaConsumerGroup(namespace, name, event));
+          case 'cron':
+            return cronSourceComponent(spec.cron![event]!.schedule);
+          case 'mqtt':
+            return mqttSourceComponent(spec.mqtt![event]!, mqttClientId(namespace, name, event));
+          case 'redis':
+            return redisSourceComponent(spec.redis![event]!, redisConsumerGroup(namespace, name, event));
+        }
+      })();
+      const topic = busTopic(namespace, name, event);
+      const busOutputs: DaprOutput[] = busType ? [{ name: eventSourceBusComponentName(name), type: busType, topic, outputName: eventSourceBusOutputName(name) }] : [];
+      const config: EventSourceHandlerConfig = {
+        ...(busType ? { eventBusComponent: eventSourceBusComponentName(name), eventBusOutputName: eventSourceBusOutputName(name), eventBusTopic: topic } : {}),
+        ...(spec.sink ? { sinkOutputName: eventSourceSinkOutputName(name) } : {}),
+        logLevel: spec.logLevel ?? '1',
+        namespace,
+        eventSource: name,
+        event,
+        sourceKind: kind,
+      };
+      functions.push(
+        functionOf({
+          name: eventSourceFunctionName(name, kind, event),
+          namespace,
+          image: world.images.eventSourceHandler,
+          labels: { [LABELS.eventSource]: name, ...(spec.eventBus ? { [LABELS.eventBus]: spec.eventBus } : {}) },
+          owner: { apiVersion: es.apiVersion, kind: es.kind, name, uid: (es.metadata as { uid?: string }).uid },
+          // A Redis source is a Redis-streams pub/sub input: its topic is the stream.
+          triggers: [{ name: componentName, type: source.type, ...(kind === 'redis' ? { topic: spec.redis![event]!.stream ?? event } : {}), inputName: eventSourceInputName(event) }],
+          // Bus first, as upstream sent to the bus before the sink (upstream-behaviour §8).
+          outputs: [...busOutputs, ...outputs],
+          components: { ...shared, [componentName]: source },
+          config,
+        }),
+      );
+    }
+  }
+  return { functions, problems };
+}

@@ -1,0 +1,56 @@
+// Trigger → one Function (upstream-behaviour §5.2), with upstream's names, one input per subscribed topic, one output
+// per sink (dead-letter sinks included) and per topic, and the handler config of lib/config/plan-trigger.ts.
+// Conditions and the rest of the spec are checked first: an invalid Trigger gets no Function. Pure.
+import type { Trigger } from '../../../lib/api/index.js';
+import { checkResource, namespaceOf } from '../../../lib/api/index.js';
+import { planTriggerHandler } from '../../../lib/config/plan-trigger.js';
+import { busTopic, LABELS, topicOutputName, triggerBusComponentName, triggerBusConsumerId, triggerFunctionName, triggerInputName, triggerSinkComponentName } from '../../../lib/naming.js';
+import { busComponent, httpSinkComponent, type ComponentSpec } from './components.js';
+import { functionOf, type DaprOutput, type FunctionObject } from './function.js';
+import type { Problem } from './problem.js';
+import { resolveBus, resolveSink, type World } from './world.js';
+
+export function planTrigger(t: Trigger, world: World, defaultNamespace?: string): { functions: FunctionObject[]; problems: Problem[] } {
+  const name = t.metadata.name;
+  const namespace = namespaceOf(t, defaultNamespace);
+  const problems: Problem[] = checkResource(t)
+    .filter((p) => p.severity === 'error')
+    .map((p) => ({ reason: p.path.endsWith('.condition') ? 'InvalidCondition' : 'InvalidSpec', message: `${p.path}: ${p.message}` }));
+  const bus = resolveBus(world, namespace, t.spec.eventBus);
+  if (!bus.ok) problems.push(bus);
+  const { config, outputs: planned } = planTriggerHandler(t, namespace);
+  const components: Record<string, ComponentSpec> = {};
+  const outputs: DaprOutput[] = [];
+  planned.sinks.forEach((s, i) => {
+    const path = `spec.subscribers[${s.subscriber}].${s.deadLetter ? 'deadLetterSink' : 'sink'}`;
+    const sink = resolveSink(world, s.sink, namespace, path);
+    if (!sink.ok) return void problems.push(sink);
+    const component = triggerSinkComponentName(name, sink.value.namespace, i + 1);
+    components[component] = httpSinkComponent(sink.value.url);
+    outputs.push({ name: component, type: 'bindings.http', operation: 'post', outputName: s.output });
+  });
+  if (problems.length > 0 || !bus.ok) return { functions: [], problems };
+
+  const busName = triggerBusComponentName(name);
+  components[busName] = busComponent(bus.value, triggerBusConsumerId(namespace, name));
+  const busType = components[busName].type;
+  for (const { topic } of planned.topics) outputs.push({ name: busName, type: busType, topic, outputName: topicOutputName(topic) });
+  const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? namespace, i.eventSource, i.event)))];
+  return {
+    functions: [
+      functionOf({
+        name: triggerFunctionName(name),
+        namespace,
+        image: world.images.triggerHandler,
+        labels: { [LABELS.trigger]: name, [LABELS.eventBus]: t.spec.eventBus },
+        owner: { apiVersion: t.apiVersion, kind: t.kind, name, uid: (t.metadata as { uid?: string }).uid },
+        triggers: topics.map((topic) => ({ name: busName, type: busType, topic, inputName: triggerInputName(topic) })),
+        outputs,
+        components,
+        config,
+        singleReplica: true,
+      }),
+    ],
+    problems,
+  };
+}

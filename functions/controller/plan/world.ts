@@ -1,0 +1,62 @@
+// What the plan reads besides the resource itself: buses, addressable sinks, handler images. Level-triggered: the
+// controller fills it from the cluster, `ofn-events render` from the files. Pure.
+import type { ClusterEventBus, EventBus, EventBusSpec, Sink } from '../../../lib/api/index.js';
+
+export interface World {
+  eventBuses: ReadonlyMap<string, EventBus>; // key: namespace/name
+  clusterEventBuses: ReadonlyMap<string, ClusterEventBus>; // key: name
+  /** Resolved URLs of addressables a sink may reference; key: apiVersion/kind/namespace/name. */
+  addresses: ReadonlyMap<string, string | undefined>;
+  images: HandlerImages;
+}
+
+export interface HandlerImages {
+  eventSourceHandler: string;
+  triggerHandler: string;
+}
+
+/** Defaults, overridden by upstream's ConfigMap keys (upstream-behaviour §4.2 step 1, §12 row 7). */
+export const DEFAULT_IMAGES: HandlerImages = {
+  eventSourceHandler: 'ghcr.io/openfunction-events/eventsource-handler:0.1.0',
+  triggerHandler: 'ghcr.io/openfunction-events/trigger-handler:0.1.0',
+};
+
+export const IMAGE_KEYS = { eventSourceHandler: 'openfunction.eventsource-handler.image', triggerHandler: 'openfunction.trigger-handler.image' } as const;
+
+export function imagesFrom(configMapData: Readonly<Record<string, string>> | undefined): HandlerImages {
+  return {
+    eventSourceHandler: configMapData?.[IMAGE_KEYS.eventSourceHandler] || DEFAULT_IMAGES.eventSourceHandler,
+    triggerHandler: configMapData?.[IMAGE_KEYS.triggerHandler] || DEFAULT_IMAGES.triggerHandler,
+  };
+}
+
+export type Resolved<T> = { ok: true; value: T; from?: string } | { ok: false; reason: string; message: string };
+
+/** upstream-behaviour §6: the EventBus of the namespace, else the ClusterEventBus of that name. */
+export function resolveBus(world: World, namespace: string, name: string): Resolved<EventBusSpec> {
+  const bus = world.eventBuses.get(`${namespace}/${name}`);
+  if (bus) return { ok: true, value: bus.spec, from: `EventBus ${namespace}/${name}` };
+  const cluster = world.clusterEventBuses.get(name);
+  if (cluster) return { ok: true, value: cluster.spec, from: `ClusterEventBus ${name}` };
+  return { ok: false, reason: 'EventBusNotFound', message: `spec.eventBus: no EventBus "${name}" in namespace "${namespace}" and no ClusterEventBus "${name}"` };
+}
+
+const SUPPORTED_REFS = ['serving.knative.dev/v1/Service', 'core.openfunction.io/v1beta1/Function', 'core.openfunction.io/v1beta2/Function', 'v1/Service'];
+
+/**
+ * A sink's URL: `uri` first; else a reference to a Knative Service, an OpenFunction Function (v1beta1 or v1beta2)
+ * or a plain v1 Service. divergence: upstream-behaviour §2.6, §12 — upstream supported only two referents, ignored
+ * the namespace default its docs promised, and crashed on a ref-only EventSource sink.
+ */
+export function resolveSink(world: World, sink: Sink, namespace: string, path: string): Resolved<{ url: string; namespace: string }> {
+  if (sink.uri) return { ok: true, value: { url: sink.uri, namespace } };
+  const ref = sink.ref;
+  if (!ref) return { ok: false, reason: 'SinkInvalid', message: `${path}: set uri or ref` };
+  const ns = ref.namespace || namespace;
+  const gvk = `${ref.apiVersion}/${ref.kind}`;
+  if (!SUPPORTED_REFS.includes(gvk)) return { ok: false, reason: 'SinkUnsupported', message: `${path}.ref: unsupported referent ${gvk}; expected one of ${SUPPORTED_REFS.join(', ')}` };
+  if (gvk === 'v1/Service') return { ok: true, value: { url: `http://${ref.name}.${ns}.svc.cluster.local/`, namespace: ns } };
+  const url = world.addresses.get(`${gvk}/${ns}/${ref.name}`);
+  if (url === undefined) return { ok: false, reason: 'SinkNotReady', message: `${path}.ref: ${ref.kind} ${ns}/${ref.name} has no address yet` };
+  return { ok: true, value: { url, namespace: ns } };
+}
