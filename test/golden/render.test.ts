@@ -55,8 +55,9 @@ describe('golden - render', () => {
 
   test.each(cases)('%s: every Function and component is valid against the real CRDs, names unique', async (file) => {
     const { result } = await rendered(file);
-    const functions = parseAllDocuments(result.out.join('\n')).map((d) => d.toJS() as Record<string, never>).filter(Boolean);
-    for (const fn of functions as Array<{ metadata: { name: string }; spec: { serving: { triggers: { dapr: Array<{ inputName: string }> }; outputs?: Array<{ dapr: { outputName: string } }>; bindings?: Record<string, Schema>; pubsub?: Record<string, Schema> } } }>) {
+    type Rendered = { metadata: { name: string }; spec: { serving: { triggers: { dapr: Array<{ inputName: string }> }; outputs?: Array<{ dapr: { outputName: string } }>; bindings?: Record<string, Schema>; pubsub?: Record<string, Schema> } } };
+    const functions = parseAllDocuments(result.out.join('\n')).map((d) => d.toJS() as Rendered | null).filter((f): f is Rendered => f !== null);
+    for (const fn of functions) {
       expect([fn.metadata.name, validateFunction(fn) ? [] : validateFunction.errors]).toEqual([fn.metadata.name, []]);
       for (const [name, spec] of Object.entries({ ...fn.spec.serving.bindings, ...fn.spec.serving.pubsub })) {
         expect([name, validateComponent(spec) ? [] : validateComponent.errors]).toEqual([name, []]);
