@@ -8,6 +8,10 @@ import { planTrigger } from './trigger.js';
 import { DEFAULT_IMAGES, type HandlerImages, type World } from './world.js';
 
 export { planEventSource, planTrigger };
+export { statusFor } from './status.js';
+export type { ObservedFunction } from './status.js';
+export { writesFor, sameJson } from './writes.js';
+export type { OwnedFunction, Writes } from './writes.js';
 export { imagesFrom, resolveBus, resolveSink, DEFAULT_IMAGES, IMAGE_KEYS } from './world.js';
 export type { FunctionObject, Problem, World, HandlerImages };
 
