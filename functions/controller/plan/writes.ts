@@ -1,5 +1,5 @@
-// What a reconcile must write, decided before any I/O: Functions whose desired spec differs from what we applied
-// last (server-side apply would be a no-op for the rest), Functions we own that are no longer desired (prune),
+// What a reconcile must write, decided before any I/O: Functions whose desired fields are not all in place
+// (server-side apply would be a no-op for the rest), Functions we own that are no longer desired (prune),
 // and whether the status changed. An unchanged world gives no writes. Pure.
 import type { Status } from '../../../lib/api/index.js';
 import type { FunctionObject } from './function.js';
@@ -9,6 +9,18 @@ export interface OwnedFunction {
   /** What we applied last, as read back (only the fields we own: labels and spec). */
   labels?: Record<string, string>;
   spec?: unknown;
+}
+
+/**
+ * Whether `observed` already holds every field of `desired` with the same value. Server-side apply leaves fields we
+ * do not set (webhook defaults, other managers) alone, so they must not count as drift.
+ */
+export function covers(observed: unknown, desired: unknown): boolean {
+  if (desired === undefined) return true;
+  if (typeof desired !== 'object' || desired === null) return observed === desired;
+  if (typeof observed !== 'object' || observed === null) return false;
+  if (Array.isArray(desired)) return Array.isArray(observed) && observed.length === desired.length && desired.every((d, i) => covers(observed[i], d));
+  return Object.entries(desired).every(([k, v]) => covers((observed as Record<string, unknown>)[k], v));
 }
 
 export interface Writes {
@@ -37,7 +49,7 @@ export function writesFor(desired: readonly FunctionObject[], owned: readonly Ow
   return {
     apply: desired.filter((d) => {
       const o = observed.get(d.metadata.name);
-      return !o || !sameJson(o.spec, d.spec) || !sameJson(o.labels, d.metadata.labels);
+      return !o || !covers(o.spec, d.spec) || !covers(o.labels, d.metadata.labels);
     }),
     prune: owned.filter((o) => !wanted.has(o.name)).map((o) => o.name).sort(),
     status: !sameStatus(newStatus, oldStatus),

@@ -3,7 +3,7 @@ import { planEventSource, statusFor, worldOf, writesFor } from '../../../functio
 import { makeEventBus, makeEventSource } from '../../support/builders.js';
 
 const es = (patch = {}) => (parseResource(makeEventSource(patch)) as { resource: EventSource }).resource;
-const bus = parseResource(makeEventBus()) as { resource: never };
+const bus = parseResource(makeEventBus()) as unknown as { resource: never };
 const world = worldOf([bus.resource]);
 const t0 = new Date('2026-01-01T00:00:00Z');
 const t1 = new Date('2026-01-01T00:05:00Z');

@@ -1,0 +1,94 @@
+// One level-triggered reconcile of everything (DESIGN §3 "Controller"; research/aesthetics lessons 1–2): read the
+// world, plan (pure), then write only what differs — apply changed Functions, prune the ones no longer desired
+// (uid precondition), update status when it changed. No "what changed" input: every reconcile is the whole truth,
+// so edits and deletions of generated Functions are repaired and bus changes reach their dependents. An error on
+// one resource does not stop the others.
+import { parseResource, KINDS, type Resource, type Status } from '../../lib/api/index.js';
+import type { Logger } from '../../lib/function.js';
+import type { Kube, KubeObject } from '../../lib/io/kube.js';
+import { LABELS } from '../../lib/naming.js';
+import { imagesFrom, planEventSource, planTrigger, statusFor, writesFor, type World } from './plan/index.js';
+
+const EVENTS = { group: 'events.openfunction.io', version: 'v1alpha1' };
+const FUNCTIONS = { group: 'core.openfunction.io', version: 'v1beta2', plural: 'functions' };
+
+export interface ReconcileOptions {
+  now(): Date;
+  log: Logger;
+  /** Upstream's configuration ConfigMap (handler images): openfunction/openfunction-config. */
+  configMap?: { namespace: string; name: string };
+}
+
+export interface ReconcileStats {
+  applied: number;
+  pruned: number;
+  statusWrites: number;
+  errors: string[];
+}
+
+const plural = (kind: string) => KINDS.find((k) => k.kind === kind)!.plural;
+const nsOf = (o: { metadata: { namespace?: string | undefined } }) => o.metadata.namespace ?? 'default';
+
+export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promise<ReconcileStats> {
+  const stats: ReconcileStats = { applied: 0, pruned: 0, statusWrites: 0, errors: [] };
+  const [eventSources, triggers, buses, clusterBuses, functions, knative, config] = await Promise.all([
+    kube.list(EVENTS.group, EVENTS.version, 'eventsources'),
+    kube.list(EVENTS.group, EVENTS.version, 'triggers'),
+    kube.list(EVENTS.group, EVENTS.version, 'eventbuses'),
+    kube.list(EVENTS.group, EVENTS.version, 'clustereventbuses'),
+    kube.list(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural),
+    kube.list('serving.knative.dev', 'v1', 'services').catch(() => [] as KubeObject[]), // Knative may not be installed
+    options.configMap ? kube.configMapData(options.configMap.namespace, options.configMap.name) : Promise.resolve(undefined),
+  ]);
+
+  const parsed = (objects: KubeObject[]) => objects.map((object) => ({ object, result: parseResource(object) }));
+  const valid = <K extends Resource['kind']>(list: ReturnType<typeof parsed>, kind: K) =>
+    list.flatMap(({ result }) => (result.ok && result.resource.kind === kind ? [result.resource as Extract<Resource, { kind: K }>] : []));
+  const busList = parsed(buses);
+  const clusterBusList = parsed(clusterBuses);
+  const addresses = new Map<string, string | undefined>();
+  for (const f of functions) {
+    const internal = (f.status as { addresses?: Array<{ type?: string; value?: string }> } | undefined)?.addresses?.find((a) => a.type === 'Internal')?.value;
+    if (internal) for (const v of ['v1beta1', 'v1beta2']) addresses.set(`core.openfunction.io/${v}/Function/${nsOf(f)}/${f.metadata.name}`, internal);
+  }
+  for (const s of knative) {
+    const url = (s.status as { url?: string } | undefined)?.url;
+    if (url) addresses.set(`serving.knative.dev/v1/Service/${nsOf(s)}/${s.metadata.name}`, url);
+  }
+  const world: World = {
+    eventBuses: new Map(valid(busList, 'EventBus').map((b) => [`${nsOf(b)}/${b.metadata.name}`, b])),
+    clusterEventBuses: new Map(valid(clusterBusList, 'ClusterEventBus').map((b) => [b.metadata.name, b])),
+    addresses,
+    images: imagesFrom(config),
+  };
+
+  const owned = (label: string, o: KubeObject) =>
+    functions.filter((f) => f.metadata.labels?.[label] === o.metadata.name && nsOf(f) === nsOf(o) && f.metadata.labels?.[LABELS.managed] === 'true');
+
+  for (const { object, result } of [...parsed(eventSources), ...parsed(triggers)]) {
+    const label = object.kind === 'Trigger' ? LABELS.trigger : LABELS.eventSource;
+    const mine = owned(label, object);
+    try {
+      const plan = !result.ok
+        ? { functions: [], problems: [{ reason: 'InvalidSpec', message: result.problems.map((p) => `${p.path}: ${p.message}`).join('; ') }] }
+        : result.resource.kind === 'EventSource'
+          ? planEventSource(result.resource, world)
+          : planTrigger(result.resource as Extract<Resource, { kind: 'Trigger' }>, world);
+      const previous = object.status as Status | undefined;
+      const status = statusFor(object.metadata.generation, plan, mine.map((f) => ({ name: f.metadata.name, servingState: (f.status as { serving?: { state?: string } } | undefined)?.serving?.state })), previous, options.now());
+      const writes = writesFor(plan.functions, mine.map((f) => ({ name: f.metadata.name, labels: f.metadata.labels, spec: f.spec })), status, previous);
+      for (const f of writes.apply) await kube.apply(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, JSON.parse(JSON.stringify(f)) as KubeObject);
+      for (const name of writes.prune) await kube.delete(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, nsOf(object), name, mine.find((f) => f.metadata.name === name)?.metadata.uid);
+      if (writes.status) await kube.patchStatus(EVENTS.group, EVENTS.version, plural(object.kind), nsOf(object), object.metadata.name, status);
+      stats.applied += writes.apply.length;
+      stats.pruned += writes.prune.length;
+      stats.statusWrites += writes.status ? 1 : 0;
+    } catch (e) {
+      const reason = `${object.kind} ${nsOf(object)}/${object.metadata.name}: ${(e as Error).message}`;
+      stats.errors.push(reason);
+      options.log.error({ reason }, 'reconcile failed; retrying on the next resync');
+    }
+  }
+  return stats;
+}
+

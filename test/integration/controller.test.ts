@@ -1,0 +1,80 @@
+// The controller's reconcile through @kubernetes/client-node against a fake API server at the HTTP boundary:
+// creation, status, no writes when nothing changed, pruning, repair of a deleted Function, problems as status.
+import { silentLogger } from '../../lib/function.js';
+import { kubeFrom, type Kube } from '../../lib/io/kube.js';
+import { reconcileAll } from '../../functions/controller/reconcile.js';
+import { startFakeKube, type FakeKube } from '../support/fake-kube.js';
+
+const EVENTS = 'events.openfunction.io/v1alpha1';
+const FN = 'core.openfunction.io/v1beta2';
+let fake: FakeKube;
+let kube: Kube;
+let clock = new Date('2026-01-01T00:00:00Z');
+const reconcile = () => reconcileAll(kube, { now: () => clock, log: silentLogger, configMap: { namespace: 'openfunction', name: 'openfunction-config' } });
+
+beforeEach(async () => {
+  fake = await startFakeKube();
+  kube = kubeFrom(fake.kubeConfig);
+  fake.put('eventbuses', { apiVersion: EVENTS, kind: 'EventBus', metadata: { name: 'default', namespace: 'default' }, spec: { jetstream: { natsURL: 'nats://nats:4222' } } });
+  fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'shop', namespace: 'default' }, spec: { eventBus: 'default', cron: { tick: { schedule: '@every 5s' } }, mqtt: { paid: { url: 'tcp://m:1883', topic: 'paid' } } } });
+  fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'orders', namespace: 'default' }, spec: { eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid', sink: { uri: 'http://s/' } }] } });
+});
+afterEach(() => fake.close());
+
+const functionNames = () => fake.list(FN, 'functions').map((f) => f.metadata.name).sort();
+const statusOf = (plural: string, name: string) => fake.get(EVENTS, plural, 'default', name)!.status as { state: string; conditions: Array<{ type: string; status: string; reason: string; message: string }> };
+
+describe('controller - reconcile through the Kubernetes API', () => {
+  test('creates the Functions with server-side apply, owned by their resource, and reports Pending until they run', async () => {
+    expect(await reconcile()).toEqual({ applied: 3, pruned: 0, statusWrites: 2, errors: [] });
+    expect(functionNames()).toEqual(['esw-shop-cron-tick', 'esw-shop-mqtt-paid', 't-orders']);
+    const apply = fake.requests.find((r) => r.method === 'PATCH' && r.path.includes('/functions/t-orders'))!;
+    expect(apply.contentType).toBe('application/apply-patch+yaml');
+    expect(apply.path).toMatch(/^\/apis\/core\.openfunction\.io\/v1beta2\/namespaces\/default\/functions\/t-orders\?.*fieldManager=openfunction-events/);
+    const fn = fake.get(FN, 'functions', 'default', 't-orders')!;
+    expect((fn.metadata as { ownerReferences: unknown[] }).ownerReferences).toEqual([{ apiVersion: EVENTS, kind: 'Trigger', name: 'orders', uid: fake.get(EVENTS, 'triggers', 'default', 'orders')!.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect(statusOf('triggers', 'orders').state).toBe('Pending');
+    expect(fake.requests.find((r) => r.path.endsWith('/triggers/orders/status'))!.contentType).toBe('application/merge-patch+json');
+  });
+
+  test('Ready once the Functions run; an unchanged world is then reconciled with no writes at all', async () => {
+    await reconcile();
+    for (const f of fake.list(FN, 'functions')) f.status = { serving: { state: 'Running' } };
+    clock = new Date('2026-01-01T00:01:00Z');
+    expect(await reconcile()).toEqual({ applied: 0, pruned: 0, statusWrites: 2, errors: [] });
+    expect(statusOf('eventsources', 'shop')).toMatchObject({ state: 'Ready' });
+    fake.reset();
+    clock = new Date('2026-01-01T00:02:00Z');
+    expect(await reconcile()).toEqual({ applied: 0, pruned: 0, statusWrites: 0, errors: [] });
+    expect(fake.writes()).toEqual([]);
+  });
+
+  test('an event removed from the spec has its Function pruned; a deleted Function is recreated', async () => {
+    await reconcile();
+    fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'shop', namespace: 'default' }, spec: { eventBus: 'default', mqtt: { paid: { url: 'tcp://m:1883', topic: 'paid' } } } });
+    fake.remove(FN, 'functions', 'default', 't-orders');
+    fake.reset();
+    const stats = await reconcile();
+    expect([stats.applied, stats.pruned]).toEqual([1, 1]);
+    expect(functionNames()).toEqual(['esw-shop-mqtt-paid', 't-orders']);
+    const deletion = fake.requests.find((r) => r.method === 'DELETE')!;
+    expect(deletion.path).toBe('/apis/core.openfunction.io/v1beta2/namespaces/default/functions/esw-shop-cron-tick');
+    expect((deletion.body as { preconditions: { uid: string } }).preconditions.uid).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('a missing bus or an invalid condition is an Error status naming the field, with no Functions', async () => {
+    fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'orders', namespace: 'default' }, spec: { eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid && unpaid', topic: 'x' }] } });
+    fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'shop', namespace: 'default' }, spec: { eventBus: 'elsewhere', cron: { tick: { schedule: '@every 5s' } } } });
+    await reconcile();
+    expect(functionNames()).toEqual([]);
+    expect(statusOf('eventsources', 'shop')).toMatchObject({ state: 'Error', conditions: [{ type: 'Planned', status: 'False', reason: 'EventBusNotFound' }, {}, { type: 'Ready', status: 'False' }] });
+    expect(statusOf('triggers', 'orders').conditions[0]).toMatchObject({ reason: 'InvalidCondition', message: 'spec.subscribers[0].condition: at character 9: unknown input "unpaid"; did you mean "paid"?' });
+  });
+
+  test('handler images come from upstream ConfigMap keys', async () => {
+    fake.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openfunction-config', namespace: 'openfunction' }, data: { 'openfunction.trigger-handler.image': 'registry.local/trigger-handler:dev' } });
+    await reconcile();
+    expect((fake.get(FN, 'functions', 'default', 't-orders')!.spec as { image: string }).image).toBe('registry.local/trigger-handler:dev');
+    expect((fake.get(FN, 'functions', 'default', 'esw-shop-cron-tick')!.spec as { image: string }).image).toBe('ghcr.io/openfunction-events/eventsource-handler:0.1.0');
+  });
+});

@@ -1,0 +1,130 @@
+// A small fake of the Kubernetes API at its HTTP boundary (DESIGN §4), faithful to what the controller uses: list
+// (cluster-wide, label selectors), server-side apply (creates with a uid and generation 1; a changed spec bumps the
+// generation; a webhook-style default is added so "fields we do not own" exist), delete with uid preconditions,
+// merge-patch of the status subresource, ConfigMap reads, and Kubernetes Status errors. Every request is recorded.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+
+type Obj = { apiVersion: string; kind: string; metadata: Record<string, unknown> & { name: string; namespace?: string; uid?: string; generation?: number; labels?: Record<string, string> }; spec?: unknown; status?: unknown; data?: Record<string, string> };
+
+export interface FakeKube {
+  url: string;
+  kubeConfig: KubeConfig;
+  requests: Array<{ method: string; path: string; contentType?: string; body?: unknown }>;
+  /** Puts an object as a user would (kubectl apply): key by apiVersion, plural, namespace, name. */
+  put(plural: string, object: Obj): Obj;
+  get(apiVersion: string, plural: string, namespace: string | undefined, name: string): Obj | undefined;
+  remove(apiVersion: string, plural: string, namespace: string | undefined, name: string): void;
+  list(apiVersion: string, plural: string): Obj[];
+  /** Writes made by the controller (apply, delete, status), since the last reset. */
+  writes(): Array<{ method: string; path: string }>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+export async function startFakeKube(): Promise<FakeKube> {
+  const store = new Map<string, Obj>();
+  const requests: FakeKube['requests'] = [];
+  const key = (apiVersion: string, plural: string, ns: string | undefined, name: string) => `${apiVersion}|${plural}|${ns ?? ''}|${name}`;
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const text = Buffer.concat(chunks).toString();
+      const contentType = req.headers['content-type'];
+      const body = text ? (contentType?.includes('yaml') ? parse(text) : JSON.parse(text)) : undefined;
+      requests.push({ method: req.method ?? '', path: url.pathname + url.search, ...(contentType ? { contentType } : {}), body });
+      const reply = (code: number, payload: unknown) => {
+        res.writeHead(code, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      // /apis/{group}/{version}[/namespaces/{ns}]/{plural}[/{name}[/status]]  or  /api/v1/namespaces/{ns}/configmaps/{name}
+      const m = /^\/(?:apis\/([^/]+)\/([^/]+)|api\/(v1))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(url.pathname);
+      if (!m) return reply(404, status(404, 'NotFound', `no route ${url.pathname}`));
+      const [, group, version, core, ns, plural, name, sub] = m;
+      const apiVersion = core ? 'v1' : `${group}/${version}`;
+      if (req.method === 'GET' && !name) {
+        const selector = (url.searchParams.get('labelSelector') ?? '').split(',').filter(Boolean).map((s) => s.split('='));
+        const items = [...store.entries()].filter(([k, o]) => k.startsWith(`${apiVersion}|${plural}|`) && (!ns || o.metadata.namespace === ns) && selector.every(([l, v]) => o.metadata.labels?.[l!] === v)).map(([, o]) => o);
+        if (plural === 'services' && group === 'serving.knative.dev' && !store.has('knative-installed')) return reply(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+        return reply(200, { apiVersion, kind: 'List', metadata: {}, items });
+      }
+      const k = key(apiVersion, plural!, ns, name!);
+      const current = store.get(k);
+      if (req.method === 'GET') return current ? reply(200, current) : reply(404, status(404, 'NotFound', `${plural} "${name}" not found`));
+      if (req.method === 'DELETE') {
+        if (!current) return reply(404, status(404, 'NotFound', `${plural} "${name}" not found`));
+        const uid = (body as { preconditions?: { uid?: string } } | undefined)?.preconditions?.uid;
+        if (uid && uid !== current.metadata.uid) return reply(409, status(409, 'Conflict', 'Precondition failed: UID in precondition does not match'));
+        store.delete(k);
+        return reply(200, status(200, '', ''));
+      }
+      if (req.method === 'PATCH' && sub === 'status') {
+        if (!current) return reply(404, status(404, 'NotFound', `${plural} "${name}" not found`));
+        if (!contentType?.includes('merge-patch')) return reply(415, status(415, 'UnsupportedMediaType', String(contentType)));
+        current.status = mergePatch(current.status, (body as { status?: unknown }).status);
+        return reply(200, current);
+      }
+      if (req.method === 'PATCH') {
+        if (!contentType?.includes('apply-patch')) return reply(415, status(415, 'UnsupportedMediaType', String(contentType)));
+        if (!url.searchParams.get('fieldManager')) return reply(422, status(422, 'Invalid', 'fieldManager is required for apply patch'));
+        const applied = body as Obj;
+        const specChanged = !current || JSON.stringify(current.spec) !== JSON.stringify(applied.spec);
+        const next: Obj = {
+          ...applied,
+          metadata: { ...applied.metadata, namespace: ns, uid: current?.metadata.uid ?? randomUUID(), generation: (current?.metadata.generation ?? 0) + (specChanged ? 1 : 0) },
+          // A defaulting webhook's field: present, but not ours.
+          spec: { workloadRuntime: 'OCIContainer', ...(applied.spec as object) },
+          ...(current?.status ? { status: current.status } : {}),
+        };
+        store.set(k, next);
+        return reply(current ? 200 : 201, next);
+      }
+      reply(405, status(405, 'MethodNotAllowed', `${req.method}`));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'fake', server: url, skipTLSVerify: true }],
+    users: [{ name: 'controller', token: 'token' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'controller' }],
+    currentContext: 'fake',
+  });
+  const pluralOf = (o: Obj, plural: string) => key(o.apiVersion, plural, o.metadata.namespace, o.metadata.name);
+  return {
+    url,
+    kubeConfig,
+    requests,
+    put(plural, object) {
+      const existing = store.get(pluralOf(object, plural));
+      const stored: Obj = { ...object, metadata: { ...object.metadata, uid: existing?.metadata.uid ?? randomUUID(), generation: (existing?.metadata.generation ?? 0) + 1 }, ...(existing?.status ? { status: existing.status } : {}) };
+      store.set(pluralOf(object, plural), stored);
+      return stored;
+    },
+    get: (apiVersion, plural, ns, name) => store.get(key(apiVersion, plural, ns, name)),
+    remove: (apiVersion, plural, ns, name) => void store.delete(key(apiVersion, plural, ns, name)),
+    list: (apiVersion, plural) => [...store.entries()].filter(([k]) => k.startsWith(`${apiVersion}|${plural}|`)).map(([, o]) => o),
+    writes: () => requests.filter((r) => r.method !== 'GET').map(({ method, path }) => ({ method, path })),
+    reset: () => void (requests.length = 0),
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
