@@ -1,7 +1,8 @@
 // The controller's only door to the Kubernetes API (research/aesthetics lessons 2, 10): a narrow port, and its
 // implementation on @kubernetes/client-node's CustomObjectsApi and CoreV1Api (object-parameter style, no
 // discovery round trips). Functions are written with server-side apply under one field manager.
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeConfig} from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 
 export const FIELD_MANAGER = 'openfunction-events';
 

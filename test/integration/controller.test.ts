@@ -32,7 +32,7 @@ describe('controller - reconcile through the Kubernetes API', () => {
     expect(apply.contentType).toBe('application/apply-patch+yaml');
     expect(apply.path).toMatch(/^\/apis\/core\.openfunction\.io\/v1beta2\/namespaces\/default\/functions\/t-orders\?.*fieldManager=openfunction-events/);
     const fn = fake.get(FN, 'functions', 'default', 't-orders')!;
-    expect((fn.metadata as { ownerReferences: unknown[] }).ownerReferences).toEqual([{ apiVersion: EVENTS, kind: 'Trigger', name: 'orders', uid: fake.get(EVENTS, 'triggers', 'default', 'orders')!.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect(fn.metadata.ownerReferences).toEqual([{ apiVersion: EVENTS, kind: 'Trigger', name: 'orders', uid: fake.get(EVENTS, 'triggers', 'default', 'orders')!.metadata.uid, controller: true, blockOwnerDeletion: true }]);
     expect(statusOf('triggers', 'orders').state).toBe('Pending');
     expect(fake.requests.find((r) => r.path.endsWith('/triggers/orders/status'))!.contentType).toBe('application/merge-patch+json');
   });
