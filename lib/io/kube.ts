@@ -1,8 +1,8 @@
 // The controller's only door to the Kubernetes API (research/aesthetics lessons 2, 10): a narrow port, and its
 // implementation on @kubernetes/client-node's CustomObjectsApi and CoreV1Api (object-parameter style, no
 // discovery round trips). Functions are written with server-side apply under one field manager.
-import type { KubeConfig} from '@kubernetes/client-node';
-import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 
 export const FIELD_MANAGER = 'openfunction-events';
 
@@ -24,6 +24,8 @@ export interface Kube {
   /** Merge-patch the status subresource. */
   patchStatus(group: string, version: string, plural: string, namespace: string | undefined, name: string, status: unknown): Promise<void>;
   configMapData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** Calls `onChange` on every change of a kind, cluster-wide, until stopped; re-watches after a drop. */
+  watch(group: string, version: string, plural: string, onChange: () => void): Promise<() => void>;
 }
 
 const notFound = (e: unknown) => e instanceof ApiException && e.code === 404;
@@ -53,6 +55,27 @@ export function kubeFrom(kc: KubeConfig): Kube {
       const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
       if (namespace) await custom.patchNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: { status } }, options);
       else await custom.patchClusterCustomObjectStatus({ group, version, plural, name, body: { status } }, options);
+    },
+    async watch(group, version, plural, onChange) {
+      const watcher = new Watch(kc);
+      let stopped = false;
+      let abort: AbortController | undefined;
+      const start = async (): Promise<void> => {
+        if (stopped) return;
+        try {
+          abort = await watcher.watch(`/apis/${group}/${version}/${plural}`, {}, () => onChange(), () => {
+            // The stream ended (timeout, API server restart): catch up, then watch again.
+            if (!stopped) setTimeout(() => void start().then(onChange), 1000).unref();
+          });
+        } catch {
+          if (!stopped) setTimeout(() => void start(), 5000).unref();
+        }
+      };
+      await start();
+      return () => {
+        stopped = true;
+        abort?.abort();
+      };
     },
     async configMapData(namespace, name) {
       try {

@@ -78,3 +78,28 @@ describe('controller - reconcile through the Kubernetes API', () => {
     expect((fake.get(FN, 'functions', 'default', 'esw-shop-cron-tick')!.spec as { image: string }).image).toBe('ghcr.io/openfunction-events/eventsource-handler:0.1.0');
   });
 });
+
+import { createController } from '../../functions/controller/controller.js';
+import { eventually } from '../support/local.js';
+
+describe('controller - watch', () => {
+  test('a change to a resource is reconciled without waiting for the resync tick', async () => {
+    let reconciles = 0;
+    const controller = createController(kube, {
+      log: silentLogger,
+      now: () => clock,
+      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+      onReconciled: () => void reconciles++,
+    });
+    try {
+      await controller.start();
+      await eventually(() => functionNames().length === 3, 'the first reconcile');
+      const before = reconciles;
+      fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'late', namespace: 'default' }, spec: { eventBus: 'default', cron: { tock: { schedule: '@every 9s' } } } });
+      await eventually(() => functionNames().includes('esw-late-cron-tock'), 'the watch to trigger a reconcile');
+      expect(reconciles).toBeGreaterThan(before);
+    } finally {
+      controller.stop();
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // generation; a webhook-style default is added so "fields we do not own" exist), delete with uid preconditions,
 // merge-patch of the status subresource, ConfigMap reads, and Kubernetes Status errors. Every request is recorded.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
@@ -39,6 +39,10 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 
 export async function startFakeKube(): Promise<FakeKube> {
   const store = new Map<string, Obj>();
+  const watchers = new Set<{ prefix: string; res: ServerResponse }>();
+  const notify = (k: string, type: string, object: Obj) => {
+    for (const w of watchers) if (k.startsWith(w.prefix)) w.res.write(`${JSON.stringify({ type, object })}\n`);
+  };
   const requests: FakeKube['requests'] = [];
   const key = (apiVersion: string, plural: string, ns: string | undefined, name: string) => `${apiVersion}|${plural}|${ns ?? ''}|${name}`;
 
@@ -60,6 +64,14 @@ export async function startFakeKube(): Promise<FakeKube> {
       if (!m) return reply(404, status(404, 'NotFound', `no route ${url.pathname}`));
       const [, group, version, core, ns, plural, name, sub] = m;
       const apiVersion = core ? 'v1' : `${group}/${version}`;
+      if (req.method === 'GET' && !name && url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        res.flushHeaders(); // an idle watch still answers at once, as the API server does
+        const w = { prefix: `${apiVersion}|${plural}|`, res };
+        watchers.add(w);
+        res.on('close', () => watchers.delete(w)); // the request's own 'close' fires once its body is read
+        return;
+      }
       if (req.method === 'GET' && !name) {
         const selector = (url.searchParams.get('labelSelector') ?? '').split(',').filter(Boolean).map((s) => s.split('='));
         const items = [...store.entries()].filter(([k, o]) => k.startsWith(`${apiVersion}|${plural}|`) && (!ns || o.metadata.namespace === ns) && selector.every(([l, v]) => o.metadata.labels?.[l!] === v)).map(([, o]) => o);
@@ -118,6 +130,7 @@ export async function startFakeKube(): Promise<FakeKube> {
       const existing = store.get(pluralOf(object, plural));
       const stored: Obj = { ...object, metadata: { ...object.metadata, uid: existing?.metadata.uid ?? randomUUID(), generation: (existing?.metadata.generation ?? 0) + 1 }, ...(existing?.status ? { status: existing.status } : {}) };
       store.set(pluralOf(object, plural), stored);
+      notify(pluralOf(object, plural), existing ? 'MODIFIED' : 'ADDED', stored);
       return stored;
     },
     get: (apiVersion, plural, ns, name) => store.get(key(apiVersion, plural, ns, name)),
@@ -125,6 +138,11 @@ export async function startFakeKube(): Promise<FakeKube> {
     list: (apiVersion, plural) => [...store.entries()].filter(([k]) => k.startsWith(`${apiVersion}|${plural}|`)).map(([, o]) => o),
     writes: () => requests.filter((r) => r.method !== 'GET').map(({ method, path }) => ({ method, path })),
     reset: () => void (requests.length = 0),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const w of watchers) w.res.end();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

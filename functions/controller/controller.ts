@@ -1,0 +1,45 @@
+// The controller as it runs: reconciles on every nudge — watch events on the four kinds and on Functions (so edits
+// and deletions of generated Functions are repaired at once), and the resync tick of its Dapr cron binding — one
+// at a time, with backoff on errors (scheduler.ts). One replica.
+import type { AsyncFunction, Logger } from '../../lib/function.js';
+import type { Kube } from '../../lib/io/kube.js';
+import { reconcileAll, type ReconcileStats } from './reconcile.js';
+import { createScheduler, type Scheduler, type Timers } from './scheduler.js';
+
+const WATCHED: Array<[string, string, string]> = [
+  ['events.openfunction.io', 'v1alpha1', 'eventsources'],
+  ['events.openfunction.io', 'v1alpha1', 'triggers'],
+  ['events.openfunction.io', 'v1alpha1', 'eventbuses'],
+  ['events.openfunction.io', 'v1alpha1', 'clustereventbuses'],
+  ['core.openfunction.io', 'v1beta2', 'functions'],
+];
+
+export interface Controller {
+  /** The OpenFunction function its cron binding triggers: a resync. */
+  resync: AsyncFunction;
+  scheduler: Scheduler;
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function createController(kube: Kube, options: { log: Logger; now(): Date; timers: Timers; configMap?: { namespace: string; name: string }; onReconciled?(stats: ReconcileStats): void }): Controller {
+  const scheduler = createScheduler(async () => {
+    const stats = await reconcileAll(kube, { now: options.now, log: options.log, ...(options.configMap ? { configMap: options.configMap } : {}) });
+    if (stats.applied + stats.pruned + stats.statusWrites + stats.errors.length > 0) options.log.info({ ...stats }, 'reconciled');
+    options.onReconciled?.(stats);
+    return stats;
+  }, options.timers);
+  const stops: Array<() => void> = [];
+  return {
+    resync: async () => scheduler.nudge(0),
+    scheduler,
+    async start() {
+      for (const [group, version, plural] of WATCHED) stops.push(await kube.watch(group, version, plural, () => scheduler.nudge()));
+      scheduler.nudge(0);
+    },
+    stop() {
+      stops.forEach((s) => s());
+      scheduler.stop();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Entry point under OpenFunction + Dapr: an async Function whose Dapr cron binding is its resync tick, plus an
+// in-process watch. In-cluster credentials (its ServiceAccount, manifests/rbac); env CONTROLLER_CONFIGMAP
+// (namespace/name, default openfunction/openfunction-config) names upstream's configuration ConfigMap.
+import { KubeConfig } from '@kubernetes/client-node';
+import { kubeFrom } from '../../lib/io/kube.js';
+import { createLogger, serve } from '../../lib/host/index.js';
+import { createController } from './controller.js';
+
+const [cmNamespace, cmName] = (process.env.CONTROLLER_CONFIGMAP ?? 'openfunction/openfunction-config').split('/');
+const log = createLogger('controller', process.env.LOG_LEVEL);
+const kc = new KubeConfig();
+kc.loadFromDefault();
+const controller = createController(kubeFrom(kc), {
+  log,
+  now: () => new Date(),
+  timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+  configMap: { namespace: cmNamespace ?? 'openfunction', name: cmName ?? 'openfunction-config' },
+});
+const host = await serve('controller', () => controller.resync, process.env.LOG_LEVEL);
+if (host) {
+  await controller.start();
+  process.once('SIGTERM', () => controller.stop());
+}
