@@ -76,7 +76,11 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
           : planTrigger(result.resource as Extract<Resource, { kind: 'Trigger' }>, world);
       const previous = object.status as Status | undefined;
       const status = statusFor(object.metadata.generation, plan, mine.map((f) => ({ name: f.metadata.name, servingState: (f.status as { serving?: { state?: string } } | undefined)?.serving?.state })), previous, options.now());
-      const writes = writesFor(plan.functions, mine.map((f) => ({ name: f.metadata.name, labels: f.metadata.labels, spec: f.spec })), status, previous);
+      // A resource with problems keeps the Functions it has (they may still deliver: a sink not ready yet, a bus being
+      // edited) and reports Error; only a valid plan applies and prunes.
+      const writes = plan.problems.length > 0
+        ? { apply: [], prune: [], status: writesFor([], [], status, previous).status }
+        : writesFor(plan.functions, mine.map((f) => ({ name: f.metadata.name, labels: f.metadata.labels, spec: f.spec })), status, previous);
       for (const f of writes.apply) await kube.apply(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, JSON.parse(JSON.stringify(f)) as KubeObject);
       for (const name of writes.prune) await kube.delete(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, nsOf(object), name, mine.find((f) => f.metadata.name === name)?.metadata.uid);
       if (writes.status) await kube.patchStatus(EVENTS.group, EVENTS.version, plural(object.kind), nsOf(object), object.metadata.name, status);

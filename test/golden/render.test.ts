@@ -74,3 +74,10 @@ describe('golden - render', () => {
     expect(validateComponent({ type: 'bindings.http', version: 'v1', metadata: [{ value: 'x' }] })).toBe(false);
   });
 });
+
+describe('manifests', () => {
+  test('the controller Function validates against the Function CRD', () => {
+    const fn = parse(readFileSync('manifests/functions/controller.yaml', 'utf8')) as unknown;
+    expect(validateFunction(fn) ? [] : validateFunction.errors).toEqual([]);
+  });
+});

@@ -71,6 +71,20 @@ describe('controller - reconcile through the Kubernetes API', () => {
     expect(statusOf('triggers', 'orders').conditions[0]).toMatchObject({ reason: 'InvalidCondition', message: 'spec.subscribers[0].condition: at character 9: unknown input "unpaid"; did you mean "paid"?' });
   });
 
+  test('a bus change reaches every Function on it; a bus without a backend is an Error', async () => {
+    await reconcile();
+    fake.put('eventbuses', { apiVersion: EVENTS, kind: 'EventBus', metadata: { name: 'default', namespace: 'default' }, spec: { redis: { redisHost: 'redis:6379' } } });
+    await reconcile();
+    for (const name of ['esw-shop-cron-tick', 't-orders']) {
+      const pubsub = (fake.get(FN, 'functions', 'default', name)!.spec as { serving: { pubsub: Record<string, { type: string }> } }).serving.pubsub;
+      expect(Object.values(pubsub).map((c) => c.type)).toEqual(['pubsub.redis']);
+    }
+    fake.put('eventbuses', { apiVersion: EVENTS, kind: 'EventBus', metadata: { name: 'default', namespace: 'default' }, spec: { topic: 'x' } });
+    await reconcile();
+    expect(statusOf('triggers', 'orders').conditions[0]).toMatchObject({ reason: 'EventBusInvalid', message: 'spec.eventBus: EventBus default/default: set one bus backend: natsStreaming, jetstream, kafka, redis (jetstream is recommended)' });
+    expect(functionNames()).toEqual(['esw-shop-cron-tick', 'esw-shop-mqtt-paid', 't-orders']); // kept while in Error
+  });
+
   test('handler images come from upstream ConfigMap keys', async () => {
     fake.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openfunction-config', namespace: 'openfunction' }, data: { 'openfunction.trigger-handler.image': 'registry.local/trigger-handler:dev' } });
     await reconcile();

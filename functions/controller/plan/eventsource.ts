@@ -2,7 +2,7 @@
 // Nothing is generated for an EventSource whose bus or sink cannot be resolved: the problem goes to its status.
 // Pure.
 import type { EventSource } from '../../../lib/api/index.js';
-import { namespaceOf } from '../../../lib/api/index.js';
+import { checkResource, namespaceOf } from '../../../lib/api/index.js';
 import type { EventSourceHandlerConfig } from '../../../lib/config/eventsource.js';
 import {
   busTopic, eventSourceBusComponentName, eventSourceBusConsumerId, eventSourceBusOutputName, eventSourceFunctionName, eventSourceInputName,
@@ -17,8 +17,9 @@ export function planEventSource(es: EventSource, world: World, defaultNamespace?
   const name = es.metadata.name;
   const namespace = namespaceOf(es, defaultNamespace);
   const { spec } = es;
-  const problems: Problem[] = [];
-  if (!spec.eventBus && !spec.sink) problems.push({ reason: 'InvalidSpec', message: 'spec: set spec.eventBus, spec.sink or both' });
+  const problems: Problem[] = checkResource(es)
+    .filter((p) => p.severity === 'error')
+    .map((p) => ({ reason: 'InvalidSpec', message: `${p.path}: ${p.message}` }));
 
   const shared: Record<string, ComponentSpec> = {};
   const outputs: DaprOutput[] = [];

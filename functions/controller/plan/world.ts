@@ -1,6 +1,6 @@
 // What the plan reads besides the resource itself: buses, addressable sinks, handler images. Level-triggered: the
 // controller fills it from the cluster, `ofn-events render` from the files. Pure.
-import type { ClusterEventBus, EventBus, EventBusSpec, Sink } from '../../../lib/api/index.js';
+import { checkBus, type ClusterEventBus, type EventBus, type EventBusSpec, type Sink } from '../../../lib/api/index.js';
 
 export interface World {
   eventBuses: ReadonlyMap<string, EventBus>; // key: namespace/name
@@ -34,10 +34,14 @@ export type Resolved<T> = { ok: true; value: T; from?: string } | { ok: false; r
 
 /** upstream-behaviour §6: the EventBus of the namespace, else the ClusterEventBus of that name. */
 export function resolveBus(world: World, namespace: string, name: string): Resolved<EventBusSpec> {
-  const bus = world.eventBuses.get(`${namespace}/${name}`);
-  if (bus) return { ok: true, value: bus.spec, from: `EventBus ${namespace}/${name}` };
-  const cluster = world.clusterEventBuses.get(name);
-  if (cluster) return { ok: true, value: cluster.spec, from: `ClusterEventBus ${name}` };
+  const found = world.eventBuses.get(`${namespace}/${name}`) ?? world.clusterEventBuses.get(name);
+  if (found) {
+    // divergence: upstream-behaviour §12 — a bus without a backend gave an opaque Function create error.
+    const broken = checkBus(found.spec).find((p) => p.severity === 'error');
+    const label = `${found.kind} ${found.kind === 'EventBus' ? `${namespace}/` : ''}${name}`;
+    if (broken) return { ok: false, reason: 'EventBusInvalid', message: `spec.eventBus: ${label}: ${broken.message}` };
+    return { ok: true, value: found.spec, from: label };
+  }
   return { ok: false, reason: 'EventBusNotFound', message: `spec.eventBus: no EventBus "${name}" in namespace "${namespace}" and no ClusterEventBus "${name}"` };
 }
 
@@ -53,10 +57,11 @@ export function resolveSink(world: World, sink: Sink, namespace: string, path: s
   const ref = sink.ref;
   if (!ref) return { ok: false, reason: 'SinkInvalid', message: `${path}: set uri or ref` };
   const ns = ref.namespace || namespace;
-  const gvk = `${ref.apiVersion}/${ref.kind}`;
+  // The defaults upstream's docs promise (upstream-behaviour §2.6): a Knative Service in the resource's namespace.
+  const gvk = `${ref.apiVersion || 'serving.knative.dev/v1'}/${ref.kind || 'Service'}`;
   if (!SUPPORTED_REFS.includes(gvk)) return { ok: false, reason: 'SinkUnsupported', message: `${path}.ref: unsupported referent ${gvk}; expected one of ${SUPPORTED_REFS.join(', ')}` };
   if (gvk === 'v1/Service') return { ok: true, value: { url: `http://${ref.name}.${ns}.svc.cluster.local/`, namespace: ns } };
   const url = world.addresses.get(`${gvk}/${ns}/${ref.name}`);
-  if (url === undefined) return { ok: false, reason: 'SinkNotReady', message: `${path}.ref: ${ref.kind} ${ns}/${ref.name} has no address yet` };
+  if (url === undefined) return { ok: false, reason: 'SinkNotReady', message: `${path}.ref: ${gvk.split('/').pop()} ${ns}/${ref.name} has no address yet` };
   return { ok: true, value: { url, namespace: ns } };
 }
