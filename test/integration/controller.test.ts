@@ -62,6 +62,20 @@ describe('controller - reconcile through the Kubernetes API', () => {
     expect((deletion.body as { preconditions: { uid: string } }).preconditions.uid).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  test('a hand edit of a field we own is repaired; a field we do not own is left alone', async () => {
+    await reconcile();
+    const fn = fake.get(FN, 'functions', 'default', 't-orders')!;
+    (fn.spec as { image: string }).image = 'someone/else:latest';
+    (fn.spec as { workloadRuntime: string }).workloadRuntime = 'WasmEdge';
+    fake.reset();
+    expect((await reconcile()).applied).toBe(1);
+    expect((fake.get(FN, 'functions', 'default', 't-orders')!.spec as { image: string }).image).toBe('ghcr.io/openfunction-events/trigger-handler:0.1.0');
+    fake.get(FN, 'functions', 'default', 't-orders')!.spec = { ...(fake.get(FN, 'functions', 'default', 't-orders')!.spec as object), workloadRuntime: 'WasmEdge' };
+    fake.reset();
+    await reconcile();
+    expect(fake.writes().filter((w) => w.path.includes('/functions/'))).toEqual([]);
+  });
+
   test('a missing bus or an invalid condition is an Error status naming the field, with no Functions', async () => {
     fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'orders', namespace: 'default' }, spec: { eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid && unpaid', topic: 'x' }] } });
     fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'shop', namespace: 'default' }, spec: { eventBus: 'elsewhere', cron: { tick: { schedule: '@every 5s' } } } });
