@@ -1,6 +1,8 @@
 // The command line, callable in-process (tests) and from bin/main (users). Returns the exit code; never throws.
 import { parseArgs } from 'node:util';
 import { UsageError } from './load.js';
+import { dev, devHelp } from './dev/command.js';
+import { graph } from './graph.js';
 import { render, renderHelp } from './render.js';
 import { simulate, simulateHelp } from './simulate.js';
 import { validate, validateHelp } from './validate.js';
@@ -13,6 +15,8 @@ export interface Cli {
 const HELP = `Usage: ofn-events <command> [options]
 
 Commands:
+  dev        run the resources on this machine: real brokers or in memory
+  graph      draw the topology as Mermaid or DOT
   validate   check resources against their schemas and each other
   simulate   run a timeline of events through a Trigger's conditions on a virtual clock
   render     print the OpenFunction Functions the controller would create
@@ -62,6 +66,22 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
         if (values.help) return help(cli, renderHelp, 0);
         if (!values.file?.length) throw new UsageError('render needs at least one -f <file or dir>');
         return render(values.file, values.namespace, values.output ?? 'yaml', cli);
+      }
+      case 'dev': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: { file: { type: 'string', short: 'f', multiple: true }, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, for: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.help) return help(cli, devHelp, 0);
+        if (!values.file?.length) throw new UsageError('dev needs at least one -f <file or dir>');
+        return await dev(values.file, { ...(values.bus ? { bus: values.bus } : {}), sinks: values.sink ?? [], ...(values.for ? { for: values.for } : {}) }, cli);
+      }
+      case 'graph': {
+        const { values } = parseArgs({ args: [...rest], options: { file: { type: 'string', short: 'f', multiple: true }, format: { type: 'string' } }, strict: true, allowPositionals: false });
+        if (!values.file?.length) throw new UsageError('graph needs at least one -f <file or dir>');
+        return graph(values.file, values.format ?? 'mermaid', cli);
       }
       case undefined:
       case '-h':

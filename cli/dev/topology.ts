@@ -1,0 +1,167 @@
+// A whole set of resources on one machine (`ofn-events dev`): every EventSource event and every Trigger, with the
+// same handlers as in a cluster, on the local adapters. Buses: the resources' own (real brokers) when reachable,
+// else the in-memory bus, saying which and why; `bus: 'memory'` or a NATS URL overrides. Sinks: `uri` as given;
+// a `ref` (which needs a cluster to resolve) maps through `sinks` or goes to the display.
+import { randomUUID } from 'node:crypto';
+import type { EventBusSpec, EventSource, Resource, Sink, Trigger } from '../../lib/api/index.js';
+import { namespaceOf } from '../../lib/api/index.js';
+import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
+import type { Logger } from '../../lib/function.js';
+import { busTopic, eventSourceBusOutputName, eventSourceSinkOutputName, SOURCE_KINDS, triggerBusConsumerId, type SourceKind } from '../../lib/naming.js';
+import { createEventSourceHandler } from '../../functions/eventsource-handler/index.js';
+import { createTriggerHandler } from '../../functions/trigger-handler/index.js';
+import { displaySink } from '../../lib/local/display.js';
+import { busOutput, runEventSource } from '../../lib/local/eventsource.js';
+import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } from '../../lib/local/index.js';
+import { runTrigger } from '../../lib/local/trigger.js';
+import type { Bus, Output } from '../../lib/local/types.js';
+
+export interface TopologyOptions {
+  bus?: 'memory' | string;
+  /** Sink name (a ref's name) → URL, or "display". */
+  sinks?: ReadonlyMap<string, string>;
+  display(text: string): void;
+  log: Logger;
+  /** How long to wait for a bus broker before falling back to memory. */
+  connectTimeoutMs?: number;
+}
+
+export interface Counters {
+  /** key: "EventSource/ns/name/event" or "Trigger/ns/name", "…/subscriber N" */
+  in: Map<string, number>;
+  out: Map<string, number>;
+  failed: Map<string, number>;
+}
+
+export interface Topology {
+  notes: string[];
+  counters: Counters;
+  stop(): Promise<void>;
+}
+
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref())]);
+}
+
+export async function startTopology(resources: readonly Resource[], options: TopologyOptions): Promise<Topology> {
+  const notes: string[] = [];
+  const counters: Counters = { in: new Map(), out: new Map(), failed: new Map() };
+  const stops: Array<() => Promise<void>> = [];
+  const memory = createMemoryBus();
+  const buses = new Map<string, Bus>();
+
+  const busSpecOf = (ns: string, name: string): EventBusSpec | undefined =>
+    (resources.find((r) => r.kind === 'EventBus' && namespaceOf(r) === ns && r.metadata.name === name) ?? resources.find((r) => r.kind === 'ClusterEventBus' && r.metadata.name === name))?.spec as EventBusSpec | undefined;
+
+  async function busFor(ns: string, name: string): Promise<Bus> {
+    const key = `${ns}/${name}`;
+    const known = buses.get(key);
+    if (known) return known;
+    let bus: Bus = memory;
+    if (options.bus === 'memory') {
+      if (buses.size === 0) notes.push('bus: in memory (--bus memory)');
+    } else if (options.bus) {
+      bus = [...buses.values()].find((b) => b !== memory) ?? (await connectJetStream({ url: options.bus }));
+      notes.push(`bus ${key}: NATS JetStream at ${options.bus} (--bus)`);
+    } else {
+      const spec = busSpecOf(ns, name);
+      if (!spec) notes.push(`bus ${key}: not in the files; using the in-memory bus`);
+      else {
+        try {
+          bus = await timeout(connectBus(spec, 'spec', (w) => notes.push(`bus ${key}: ${w}`)), options.connectTimeoutMs ?? 3000, 'connect');
+          notes.push(`bus ${key}: ${bus.kind} (reachable)`);
+        } catch (e) {
+          notes.push(`bus ${key}: unreachable (${(e as Error).message.split('\n')[0]}); using the in-memory bus`);
+        }
+      }
+    }
+    buses.set(key, bus);
+    return bus;
+  }
+
+  function sinkOutput(sink: Sink, label: string): Output {
+    if (sink.uri) {
+      const client = httpSink(sink.uri);
+      stops.push(() => client.close());
+      return client;
+    }
+    const mapped = sink.ref ? options.sinks?.get(sink.ref.name) : undefined;
+    if (mapped && mapped !== 'display') {
+      const client = httpSink(mapped);
+      stops.push(() => client.close());
+      return client;
+    }
+    if (!mapped) notes.push(`${label}: sink ${sink.ref?.kind}/${sink.ref?.name} needs a cluster to resolve; printing to the console (map it with --sink ${sink.ref?.name}=<url>)`);
+    return displaySink(label, options.display);
+  }
+
+  const counted = (output: Output, key: string): Output => ({
+    async send(data) {
+      try {
+        await output.send(data);
+        bump(counters.out, key);
+      } catch (e) {
+        bump(counters.failed, key);
+        throw e;
+      }
+    },
+  });
+
+  for (const es of resources.filter((r): r is EventSource => r.kind === 'EventSource')) {
+    const ns = namespaceOf(es);
+    const name = es.metadata.name;
+    const bus = es.spec.eventBus ? await busFor(ns, es.spec.eventBus) : undefined;
+    for (const kind of SOURCE_KINDS) {
+      for (const event of Object.keys(es.spec[kind] ?? {})) {
+        const key = `EventSource/${ns}/${name}/${event}`;
+        const outputs: Record<string, Output> = {};
+        if (bus) outputs[eventSourceBusOutputName(name)] = counted(busOutput(bus, busTopic(ns, name, event)), `${key} → bus`);
+        if (es.spec.sink) outputs[eventSourceSinkOutputName(name)] = counted(sinkOutput(es.spec.sink, key), `${key} → sink`);
+        const fn = createEventSourceHandler(
+          { namespace: ns, eventSource: name, event, sourceKind: kind as SourceKind, ...(bus ? { eventBusOutputName: eventSourceBusOutputName(name) } : {}), ...(es.spec.sink ? { sinkOutputName: eventSourceSinkOutputName(name) } : {}) },
+          { env: { now: () => new Date(), newId: randomUUID }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+        );
+        try {
+          const running = await timeout(
+            runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }), {
+              name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
+              fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)),
+            }),
+            options.connectTimeoutMs ?? 3000,
+            `${kind} source`,
+          );
+          stops.push(() => running.stop());
+        } catch (e) {
+          notes.push(`${key}: not running: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+  }
+
+  for (const t of resources.filter((r): r is Trigger => r.kind === 'Trigger')) {
+    const ns = namespaceOf(t);
+    const key = `Trigger/${ns}/${t.metadata.name}`;
+    const bus = await busFor(ns, t.spec.eventBus);
+    const { config, outputs: planned } = planTriggerHandler(t, ns);
+    const outputs: Record<string, Output> = {};
+    for (const s of planned.sinks) outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
+    for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
+    const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
+    const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)) });
+    stops.push(() => running.stop());
+  }
+
+  return {
+    notes,
+    counters,
+    async stop() {
+      // Sources first (nothing new comes in), then triggers and clients, then buses.
+      for (const stop of stops) await stop().catch(() => undefined);
+      for (const bus of new Set(buses.values())) await bus.close().catch(() => undefined);
+      await memory.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// `ofn-events dev` end to end: in memory, on real NATS JetStream and mosquitto with a real HTTP sink, and the
+// README's quickstart command itself (bounded by --for, and stopped by Ctrl-C).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { stringify } from 'yaml';
+import { sharedBrokerUrl } from '../support/brokers.js';
+import { runCli, tempFiles } from '../support/cli.js';
+import { startRecorder } from '../support/http.js';
+import { eventually } from '../support/local.js';
+
+const yaml = (...docs: unknown[]) => docs.map((d) => stringify(d)).join('---\n');
+const r = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'events.openfunction.io/v1alpha1', kind, metadata: { name }, spec });
+
+describe('ofn-events dev', () => {
+  test('in memory: cron sources through a two-input condition to the display, then a summary', async () => {
+    const dir = tempFiles({
+      'demo.yaml': yaml(
+        r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 200ms' }, b: { schedule: '@every 300ms' } } }),
+        r('Trigger', 'both', { eventBus: 'default', correlation: { window: '1s' }, inputs: { a: { eventSource: 'clock', event: 'a' }, b: { eventSource: 'clock', event: 'b' } }, subscribers: [{ condition: 'a && b', sink: { ref: { apiVersion: 'v1', kind: 'Service', name: 'display' } } }] }),
+      ),
+    });
+    const result = await runCli('dev', '-f', join(dir, 'demo.yaml'), '--bus', 'memory', '--for', '1500ms');
+    expect(result.code).toBe(0);
+    expect(result.out.filter((l) => l.startsWith('☁  Trigger/default/both subscriber 0')).length).toBeGreaterThan(0);
+    expect(result.err).toContain('bus: in memory (--bus memory)');
+    expect(result.err.some((l) => /^ {2}Trigger\/default\/both subscriber 0: \d+ delivered$/.test(l))).toBe(true);
+  });
+
+  test('on real NATS JetStream and mosquitto: MQTT messages reach a real HTTP sink through a Trigger, once each', async () => {
+    const sink = await startRecorder();
+    const topic = `dev/${process.pid}`;
+    const dir = tempFiles({
+      'set.yaml': yaml(
+        r('EventBus', 'default', { jetstream: { natsURL: sharedBrokerUrl('nats'), streamName: `DEV_${process.pid}` } }),
+        r('EventSource', 'sensors', { eventBus: 'default', mqtt: { reading: { url: sharedBrokerUrl('mosquitto').replace('mqtt://', 'tcp://'), topic } } }),
+        r('Trigger', 'hot', { eventBus: 'default', inputs: { reading: { eventSource: 'sensors', event: 'reading' } }, subscribers: [{ condition: 'reading.data.celsius > 30', sink: { uri: sink.url } }] }),
+      ),
+    });
+    const running = runCli('dev', '-f', join(dir, 'set.yaml'), '--for', '5s');
+    try {
+      const publisher = await mqtt.connectAsync(sharedBrokerUrl('mosquitto'), { clientId: `dev-test-${process.pid}` });
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // dev connects its source and subscriptions
+      for (let i = 0; i < 10; i++) await publisher.publishAsync(topic, JSON.stringify({ n: i, celsius: i % 2 === 0 ? 35 : 20 }), { qos: 1 });
+      await publisher.endAsync();
+      await eventually(() => sink.requests.length >= 5, 'five hot readings at the sink');
+      const result = await running;
+      expect(result.code).toBe(0);
+      expect(result.err).toContain(`bus default/default: jetstream (reachable)`);
+      expect(sink.requests.map((q) => JSON.parse(q.body.toString()).n).sort((a: number, b: number) => a - b)).toEqual([0, 2, 4, 6, 8]);
+      expect(new Set(sink.requests.map((q) => q.headers['ce-id'])).size).toBe(5);
+      expect(sink.requests[0]!.headers).toMatchObject({ 'ce-type': 'io.openfunction.events.mqtt', 'ce-ofntrigger': 'hot', 'ce-ofncondition': 'reading.data.celsius > 30' });
+    } finally {
+      await running.catch(() => undefined);
+      await sink.close();
+    }
+  });
+
+  test('an unreachable bus falls back to memory and says why', async () => {
+    const dir = tempFiles({ 'set.yaml': yaml(r('EventBus', 'default', { jetstream: { natsURL: 'nats://127.0.0.1:1' } }), r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 1h' } } })) });
+    const result = await runCli('dev', '-f', join(dir, 'set.yaml'), '--for', '10ms');
+    expect(result.err.find((l) => l.startsWith('bus default/default:'))).toMatch(/^bus default\/default: unreachable \(.+\); using the in-memory bus$/);
+  });
+});
+
+describe('the quickstart command', () => {
+  const run = (args: string[]) => {
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'dev', '-f', 'manifests/samples/quickstart.yaml', '--bus', 'memory', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { child, exited, out: () => out, err: () => err };
+  };
+
+  test('shows events flowing through the condition and exits 0 after --for', async () => {
+    const q = run(['--for', '4s']);
+    expect(await q.exited).toBe(0);
+    expect(q.out()).toContain('type io.openfunction.events.trigger.fired');
+    expect(q.err()).toContain('what flowed:');
+  });
+
+  test('Ctrl-C drains and exits 0', async () => {
+    const q = run([]);
+    await eventually(() => q.err().includes('Ctrl-C to stop'), 'dev to start');
+    q.child.kill('SIGINT');
+    expect(await q.exited).toBe(0);
+    expect(q.err()).toContain('draining…');
+  });
+});

@@ -1,0 +1,33 @@
+import { runCli } from '../../support/cli.js';
+
+describe('ofn-events graph', () => {
+  test('the quickstart as Mermaid: sources, topics, the trigger with its condition, the sink', async () => {
+    const result = await runCli('graph', '-f', 'manifests/samples/quickstart.yaml');
+    expect(result.code).toBe(0);
+    expect(result.out).toEqual([
+      'flowchart LR',
+      '  src_default_clock_cron_every_two[/"cron clock/every-two"/]',
+      '  topic_default_clock_every_two(["default-clock-every-two"])',
+      '  src_default_clock_cron_every_three[/"cron clock/every-three"/]',
+      '  topic_default_clock_every_three(["default-clock-every-three"])',
+      '  trigger_default_together{{"Trigger together"}}',
+      '  sink_Service_display["Service display"]',
+      '  src_default_clock_cron_every_two --> topic_default_clock_every_two',
+      '  src_default_clock_cron_every_three --> topic_default_clock_every_three',
+      '  topic_default_clock_every_two -->|"two"| trigger_default_together',
+      '  topic_default_clock_every_three -->|"three"| trigger_default_together',
+      '  trigger_default_together -->|"two && three"| sink_Service_display',
+    ]);
+  });
+
+  test('DOT, for every upstream sample', async () => {
+    const result = await runCli('graph', '-f', 'manifests/samples/upstream/05-trigger-conditions.yaml', '--format', 'dot');
+    expect(result.out[0]).toBe('digraph events {');
+    expect(result.out).toContain('  trigger_default_condition_trigger -> topic_metrics [label="eventA && eventB"];');
+    expect(result.out.at(-1)).toBe('}');
+  });
+
+  test('an unknown format is a usage error', async () => {
+    expect((await runCli('graph', '-f', 'manifests/samples/quickstart.yaml', '--format', 'svg')).code).toBe(2);
+  });
+});
