@@ -46,6 +46,8 @@ export async function dev(files: string[], options: { bus?: string; sinks: strin
   for (const note of topology.notes) cli.err(note);
   cli.err(`running ${report.resources.length} resources${forMs ? ` for ${options.for}` : ''}; Ctrl-C to stop`);
 
+  // On a terminal, a running summary; in a log, only the totals at the end.
+  const live = process.stderr.isTTY ? setInterval(() => cli.err(['— so far —', ...summary(topology.counters)].join('\n')), 10_000) : undefined;
   await new Promise<void>((resolve) => {
     const timer = forMs === undefined ? undefined : setTimeout(resolve, forMs);
     signals.once('SIGINT', () => {
@@ -53,6 +55,7 @@ export async function dev(files: string[], options: { bus?: string; sinks: strin
       resolve();
     });
   });
+  if (live) clearInterval(live);
   cli.err('draining…');
   await topology.stop();
   cli.err('what flowed:');
