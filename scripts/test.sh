@@ -8,6 +8,7 @@ bash scripts/install-brokers.sh
 npx eslint .
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.build.json
+node scripts/package.mjs >/dev/null
 
 mkdir -p .tmp
 status=0
