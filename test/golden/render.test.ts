@@ -76,8 +76,31 @@ describe('golden - render', () => {
 });
 
 describe('manifests', () => {
-  test('the controller Function validates against the Function CRD', () => {
-    const fn = parse(readFileSync('manifests/functions/controller.yaml', 'utf8')) as unknown;
+  const functionManifests = ['manifests/functions/controller.yaml', ...readdirSync('manifests/functions/build').map((f) => join('manifests/functions/build', f))];
+  test.each(functionManifests)('%s validates against the Function CRD', (file) => {
+    const fn = parse(readFileSync(file, 'utf8')) as unknown;
     expect(validateFunction(fn) ? [] : validateFunction.errors).toEqual([]);
+  });
+
+  test('the kustomize install set lists every install manifest, and each parses', () => {
+    const kustomization = parse(readFileSync('manifests/kustomization.yaml', 'utf8')) as { resources: string[] };
+    const expected = [
+      ...readdirSync('manifests/crds').map((f) => `crds/${f}`),
+      ...readdirSync('manifests/rbac').map((f) => `rbac/${f}`),
+      ...readdirSync('manifests/config').map((f) => `config/${f}`),
+      'functions/controller.yaml',
+    ];
+    expect([...kustomization.resources].sort()).toEqual(expected.sort());
+    for (const file of kustomization.resources) {
+      const docs = parseAllDocuments(readFileSync(join('manifests', file), 'utf8'));
+      expect(docs.every((d) => d.errors.length === 0 && typeof (d.toJS() as { kind?: unknown }).kind === 'string')).toBe(true);
+    }
+  });
+
+  test.each(['eventsource-handler', 'trigger-handler', 'controller'])('functions/%s/Dockerfile packages its own bundle on Node 20', (name) => {
+    const dockerfile = readFileSync(join('functions', name, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:20/m);
+    expect(dockerfile).toContain('RUN npm run package');
+    expect(dockerfile).toContain(`COPY --from=build /src/build/functions/${name}/ ./`);
   });
 });
