@@ -12,7 +12,9 @@ node scripts/package.mjs >/dev/null
 
 mkdir -p .tmp
 status=0
-node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=.tmp/jest-results.json "$@" || status=$?
+# A handle a test leaves open keeps jest alive after its run: bounded, so it fails here instead of hanging CI.
+timeout --kill-after=30s 40m node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=.tmp/jest-results.json "$@" || status=$?
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then echo "jest did not exit within 40 minutes: a test left a handle open (run with --detectOpenHandles)"; fi
 # One plain closing line with the counts, whatever the runner's own summary looks like.
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".tmp/jest-results.json", "utf8"));

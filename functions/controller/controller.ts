@@ -30,15 +30,22 @@ export function createController(kube: Kube, options: { log: Logger; now(): Date
     return stats;
   }, options.timers);
   const stops: Array<() => void> = [];
+  let stopped = false;
   return {
     resync: async () => scheduler.nudge(0),
     scheduler,
     async start() {
-      for (const [group, version, plural] of WATCHED) stops.push(await kube.watch(group, version, plural, () => scheduler.nudge()));
+      for (const [group, version, plural] of WATCHED) {
+        const stopWatch = await kube.watch(group, version, plural, () => scheduler.nudge());
+        // SIGTERM can arrive while the watches are being opened: a watch opened after stop() closes at once.
+        if (stopped) return stopWatch();
+        stops.push(stopWatch);
+      }
       scheduler.nudge(0);
     },
     stop() {
-      stops.forEach((s) => s());
+      stopped = true;
+      stops.splice(0).forEach((s) => s());
       scheduler.stop();
     },
   };

@@ -16,8 +16,5 @@ const controller = createController(kubeFrom(kc), {
   timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
   configMap: { namespace: cmNamespace ?? 'openfunction', name: cmName ?? 'openfunction-config' },
 });
-const host = await serve('controller', () => controller.resync, process.env.LOG_LEVEL);
-if (host) {
-  await controller.start();
-  process.once('SIGTERM', () => controller.stop());
-}
+const host = await serve('controller', () => controller.resync, process.env.LOG_LEVEL, { onStop: () => controller.stop() });
+if (host) await controller.start();

@@ -35,7 +35,12 @@ export function readHostEnv(env: NodeJS.ProcessEnv): HostEnv {
  * Starts the host for `fn`. `makeFunction` builds the function from its logger (so config errors are logged as
  * JSON, then the process exits 1: a pod that cannot start should say why and restart, not serve half a contract).
  */
-export async function serve(name: string, makeFunction: (log: Logger) => AsyncFunction, logLevel: string | undefined): Promise<Host | undefined> {
+export async function serve(
+  name: string,
+  makeFunction: (log: Logger) => AsyncFunction,
+  logLevel: string | undefined,
+  hooks: { onStop?: () => void } = {},
+): Promise<Host | undefined> {
   const log = createLogger(name, logLevel);
   let host: Host;
   let env: HostEnv;
@@ -51,9 +56,15 @@ export async function serve(name: string, makeFunction: (log: Logger) => AsyncFu
   }
   const port = await host.listen(env.port);
   log.info({ port, inputs: Object.keys(env.context.inputs ?? {}), outputs: Object.keys(env.context.outputs ?? {}) }, 'serving');
+  // After the drain the process exits, rather than waiting for every handle a client library keeps (a Kubernetes
+  // watch, a keep-alive socket) to close: the kubelet would otherwise wait out the grace period and SIGKILL it.
   const stop = (signal: string) => {
     log.info({ signal }, 'draining');
-    void host.drain(30_000).then(() => log.info({}, 'stopped'));
+    hooks.onStop?.();
+    void host.drain(30_000).then(() => {
+      log.info({}, 'stopped');
+      process.exit();
+    });
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

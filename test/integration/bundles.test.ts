@@ -25,12 +25,17 @@ async function serve(dir: string, env: Record<string, string>, ready: (url: stri
   let logs = '';
   child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
   child.stderr.on('data', (d: Buffer) => (logs += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   try {
     await eventually(async () => ready(url), `the bundle to serve (${logs.slice(-300)})`, 20_000);
   } finally {
     child.kill('SIGTERM');
   }
+  // SIGTERM drains and exits 0, even straight after start (the controller may still be opening its watches).
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running 10 s after SIGTERM'), 10_000).unref())]);
+  if (code !== 0) child.kill('SIGKILL');
+  expect([code, logs.includes('"stopped"')]).toEqual([0, true]);
 }
 
 describe('function bundles', () => {
