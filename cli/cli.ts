@@ -76,7 +76,7 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
         });
         if (values.help) return help(cli, devHelp, 0);
         if (!values.file?.length) throw new UsageError('dev needs at least one -f <file or dir>');
-        return await dev(values.file, { ...(values.bus ? { bus: values.bus } : {}), sinks: values.sink ?? [], ...(values.for ? { for: values.for } : {}) }, cli);
+        return await dev(values.file, { ...(values.bus ? { bus: values.bus } : {}), sinks: values.sink ?? [], ...(values.for ? { for: values.for } : {}), ...(process.stderr.isTTY ? { terminal: process.stderr } : {}) }, cli);
       }
       case 'graph': {
         const { values } = parseArgs({ args: [...rest], options: { file: { type: 'string', short: 'f', multiple: true }, format: { type: 'string' } }, strict: true, allowPositionals: false });

@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/function.js';
 import type { Cli } from '../cli.js';
 import { loadDocuments, UsageError } from '../load.js';
 import { startTopology, type Counters } from './topology.js';
+import { LiveView, type Terminal } from './view.js';
 
 export const devHelp = `Usage: ofn-events dev -f <file or dir> [-f …] [--bus memory|nats://host:port] [--sink name=url] [--for <duration>]
 
@@ -20,7 +21,16 @@ function summary(c: Counters): string[] {
   return keys.map((k) => `  ${k}: ${c.in.get(k) ? `${c.in.get(k)} in` : ''}${c.out.get(k) ? `${c.out.get(k)} delivered` : ''}${c.failed.get(k) ? `, ${c.failed.get(k)} failed attempts` : ''}`);
 }
 
-export async function dev(files: string[], options: { bus?: string; sinks: string[]; for?: string }, cli: Cli, signals: NodeJS.EventEmitter = process): Promise<number> {
+/**
+ * `terminal`: where the live view is drawn (the CLI passes stderr when it is a TTY); without one, dev prints plain
+ * lines and its closing summary only.
+ */
+export async function dev(
+  files: string[],
+  options: { bus?: string; sinks: string[]; for?: string; terminal?: Terminal },
+  cli: Cli,
+  signals: NodeJS.EventEmitter = process,
+): Promise<number> {
   if (options.bus && options.bus !== 'memory' && !/^nats:\/\//.test(options.bus)) throw new UsageError(`--bus: expected memory or nats://host:port, got "${options.bus}"`);
   const sinks = new Map<string, string>();
   for (const s of options.sinks) {
@@ -35,19 +45,29 @@ export async function dev(files: string[], options: { bus?: string; sinks: strin
   for (const f of report.findings) cli.err(`${f.file}:${f.index} ${f.resource}: ${formatProblem(f)}`);
   if (report.findings.some((f) => f.severity === 'error')) return 1;
 
+  // Everything printed while running goes above the live view, when there is one.
+  let view: LiveView | undefined;
+  const say: Cli = {
+    out: (line) => (view ? view.above(() => cli.out(line)) : cli.out(line)),
+    err: (line) => (view ? view.above(() => cli.err(line)) : cli.err(line)),
+  };
   const log: Logger = {
     debugEnabled: false,
     debug: () => {},
     info: () => {},
-    warn: (fields, message) => cli.err(`warning: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
-    error: (fields, message) => cli.err(`error: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
+    warn: (fields, message) => say.err(`warning: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
+    error: (fields, message) => say.err(`error: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
   };
-  const topology = await startTopology(report.resources.map((r) => r.resource), { ...(options.bus ? { bus: options.bus } : {}), sinks, display: (text) => cli.out(text), log });
+  const topology = await startTopology(report.resources.map((r) => r.resource), { ...(options.bus ? { bus: options.bus } : {}), sinks, display: (text) => say.out(text), log });
   for (const note of topology.notes) cli.err(note);
   cli.err(`running ${report.resources.length} resources${forMs ? ` for ${options.for}` : ''}; Ctrl-C to stop`);
 
-  // On a terminal, a running summary; in a log, only the totals at the end.
-  const live = process.stderr.isTTY ? setInterval(() => cli.err(['— so far —', ...summary(topology.counters)].join('\n')), 10_000) : undefined;
+  // On a terminal, the live view, redrawn every second; in a log, only the totals at the end.
+  if (options.terminal) {
+    view = new LiveView(options.terminal, topology.counters, Date.now);
+    view.redraw();
+  }
+  const live = view ? setInterval(() => view?.redraw(), 1000) : undefined;
   await new Promise<void>((resolve) => {
     const timer = forMs === undefined ? undefined : setTimeout(resolve, forMs);
     signals.once('SIGINT', () => {
@@ -56,6 +76,8 @@ export async function dev(files: string[], options: { bus?: string; sinks: strin
     });
   });
   if (live) clearInterval(live);
+  view?.close();
+  view = undefined;
   cli.err('draining…');
   await topology.stop();
   cli.err('what flowed:');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { sharedBrokerUrl } from '../support/brokers.js';
+import { dev } from '../../cli/dev/command.js';
 import { runCli, tempFiles } from '../support/cli.js';
 import { startRecorder } from '../support/http.js';
 import { eventually } from '../support/local.js';
@@ -25,6 +26,31 @@ describe('ofn-events dev', () => {
     expect(result.out.filter((l) => l.startsWith('☁  Trigger/default/both subscriber 0')).length).toBeGreaterThan(0);
     expect(result.err).toContain('bus: in memory (--bus memory)');
     expect(result.err.some((l) => /^ {2}Trigger\/default\/both subscriber 0: \d+ delivered$/.test(l))).toBe(true);
+  });
+
+  test('on a terminal: a live view drawn in place, display lines above it, erased before the summary', async () => {
+    const dir = tempFiles({
+      'demo.yaml': yaml(
+        r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 200ms' } } }),
+        r('Trigger', 'ticks', { eventBus: 'default', inputs: { a: { eventSource: 'clock', event: 'a' } }, subscribers: [{ condition: 'a', sink: { ref: { apiVersion: 'v1', kind: 'Service', name: 'display' } } }] }),
+      ),
+    });
+    const terminal: string[] = [];
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await dev([join(dir, 'demo.yaml')], { bus: 'memory', sinks: [], for: '1200ms', terminal: { write: (t) => terminal.push(t) } }, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(code).toBe(0);
+    // ANSI: ESC [ n F (cursor up n lines) then ESC [ J (clear to the end of the screen)
+    const erase = String.raw`\x1b\[\d+F\x1b\[J`;
+    const views = terminal.filter((t) => t.includes('delivered  failed'));
+    // drawn at start, again after each displayed event and on the 1 s tick
+    expect(views.length).toBeGreaterThan(out.length);
+    expect(views.at(-1)).toMatch(new RegExp(`^(${erase})? {2,}in {2}delivered`));
+    expect(terminal.filter((t) => new RegExp(`^${erase}`).test(t)).length).toBeGreaterThan(out.length); // each redraw erased the last
+    expect(views.at(-1)).toMatch(/\n {2}subscriber 0 +\d+/);
+    expect(out.filter((l) => l.startsWith('☁  Trigger/default/ticks subscriber 0')).length).toBeGreaterThan(0);
+    expect(terminal.at(-1)).toMatch(new RegExp(`^${erase}$`)); // erased before the closing summary
+    expect(err).toContain('what flowed:');
   });
 
   test('on real NATS JetStream and mosquitto: MQTT messages reach a real HTTP sink through a Trigger, once each', async () => {
