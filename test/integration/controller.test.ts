@@ -124,7 +124,8 @@ describe('controller - watch', () => {
       await eventually(() => functionNames().length === 3, 'the first reconcile');
       const before = reconciles;
       fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'late', namespace: 'default' }, spec: { eventBus: 'default', cron: { tock: { schedule: '@every 9s' } } } });
-      await eventually(() => functionNames().includes('esw-late-cron-tock'), 'the watch to trigger a reconcile');
+      // The Function is written during the reconcile, and the count moves when it returns: wait for both.
+      await eventually(() => functionNames().includes('esw-late-cron-tock') && reconciles > before, 'the watch to trigger a reconcile');
       expect(reconciles).toBeGreaterThan(before);
     } finally {
       controller.stop();
