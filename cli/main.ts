@@ -6,4 +6,5 @@ const code = await run(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 });
-process.exitCode = code;
+// Exit now: a command that failed half way may have left clients open, and nothing more is to come.
+process.exit(code);

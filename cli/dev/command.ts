@@ -58,7 +58,13 @@ export async function dev(
     warn: (fields, message) => say.err(`warning: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
     error: (fields, message) => say.err(`error: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
   };
-  const topology = await startTopology(report.resources.map((r) => r.resource), { ...(options.bus ? { bus: options.bus } : {}), sinks, display: (text) => say.out(text), log });
+  let topology;
+  try {
+    topology = await startTopology(report.resources.map((r) => r.resource), { ...(options.bus ? { bus: options.bus } : {}), sinks, display: (text) => say.out(text), log });
+  } catch (e) {
+    cli.err(`error: cannot start: ${(e as Error).message}`);
+    return 1;
+  }
   for (const note of topology.notes) cli.err(note);
   cli.err(`running ${report.resources.length} resources${forMs ? ` for ${options.for}` : ''}; Ctrl-C to stop`);
 

@@ -14,6 +14,7 @@ import { displaySink } from '../../lib/local/display.js';
 import { busOutput, runEventSource } from '../../lib/local/eventsource.js';
 import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } from '../../lib/local/index.js';
 import { runTrigger } from '../../lib/local/trigger.js';
+import { startTriggerThread, threadsAvailable, TopologyError } from './thread.js';
 import type { Bus, Output } from '../../lib/local/types.js';
 
 export interface TopologyOptions {
@@ -24,6 +25,8 @@ export interface TopologyOptions {
   log: Logger;
   /** How long to wait for a bus broker before falling back to memory. */
   connectTimeoutMs?: number;
+  /** Triggers on a broker-backed bus each on a worker thread (default true; cli/dev/thread.ts). */
+  threads?: boolean;
 }
 
 export interface Counters {
@@ -109,59 +112,84 @@ export async function startTopology(resources: readonly Resource[], options: Top
     },
   });
 
-  for (const es of resources.filter((r): r is EventSource => r.kind === 'EventSource')) {
-    const ns = namespaceOf(es);
-    const name = es.metadata.name;
-    const bus = es.spec.eventBus ? await busFor(ns, es.spec.eventBus) : undefined;
-    for (const kind of SOURCE_KINDS) {
-      for (const event of Object.keys(es.spec[kind] ?? {})) {
-        const key = `EventSource/${ns}/${name}/${event}`;
-        const outputs: Record<string, Output> = {};
-        if (bus) outputs[eventSourceBusOutputName(name)] = counted(busOutput(bus, busTopic(ns, name, event)), `${key} → bus`);
-        if (es.spec.sink) outputs[eventSourceSinkOutputName(name)] = counted(sinkOutput(es.spec.sink, key), `${key} → sink`);
-        const fn = createEventSourceHandler(
-          { namespace: ns, eventSource: name, event, sourceKind: kind as SourceKind, ...(bus ? { eventBusOutputName: eventSourceBusOutputName(name) } : {}), ...(es.spec.sink ? { sinkOutputName: eventSourceSinkOutputName(name) } : {}) },
-          { env: { now: () => new Date(), newId: randomUUID }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-        );
-        try {
-          const running = await timeout(
-            runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }), {
-              name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
-              fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)),
-            }),
-            options.connectTimeoutMs ?? 3000,
-            `${kind} source`,
+  const stopAll = async () => {
+    // Sources first (nothing new comes in), then triggers and clients, then buses.
+    for (const stop of stops) await stop().catch(() => undefined);
+    for (const bus of new Set(buses.values())) await bus.close().catch(() => undefined);
+    await memory.close();
+  };
+
+  // A resource that cannot start stops what already runs before the error goes up.
+  try {
+    for (const es of resources.filter((r): r is EventSource => r.kind === 'EventSource')) {
+      const ns = namespaceOf(es);
+      const name = es.metadata.name;
+      const bus = es.spec.eventBus ? await busFor(ns, es.spec.eventBus) : undefined;
+      for (const kind of SOURCE_KINDS) {
+        for (const event of Object.keys(es.spec[kind] ?? {})) {
+          const key = `EventSource/${ns}/${name}/${event}`;
+          const outputs: Record<string, Output> = {};
+          if (bus) outputs[eventSourceBusOutputName(name)] = counted(busOutput(bus, busTopic(ns, name, event)), `${key} → bus`);
+          if (es.spec.sink) outputs[eventSourceSinkOutputName(name)] = counted(sinkOutput(es.spec.sink, key), `${key} → sink`);
+          const fn = createEventSourceHandler(
+            { namespace: ns, eventSource: name, event, sourceKind: kind as SourceKind, ...(bus ? { eventBusOutputName: eventSourceBusOutputName(name) } : {}), ...(es.spec.sink ? { sinkOutputName: eventSourceSinkOutputName(name) } : {}) },
+            { env: { now: () => new Date(), newId: randomUUID }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
           );
-          stops.push(() => running.stop());
-        } catch (e) {
-          notes.push(`${key}: not running: ${(e as Error).message.split('\n')[0]}`);
+          try {
+            const running = await timeout(
+              runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }), {
+                name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
+                fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)),
+              }),
+              options.connectTimeoutMs ?? 3000,
+              `${kind} source`,
+            );
+            stops.push(() => running.stop());
+          } catch (e) {
+            notes.push(`${key}: not running: ${(e as Error).message.split('\n')[0]}`);
+          }
         }
       }
     }
+
+    for (const t of resources.filter((r): r is Trigger => r.kind === 'Trigger')) {
+      const ns = namespaceOf(t);
+      const key = `Trigger/${ns}/${t.metadata.name}`;
+      const bus = await busFor(ns, t.spec.eventBus);
+      if (bus !== memory && options.threads !== false && threadsAvailable()) {
+        try {
+          const thread = await startTriggerThread(
+            {
+              resources: [...resources.filter((r) => r.kind === 'EventBus' || r.kind === 'ClusterEventBus'), t],
+              sinks: [...(options.sinks ?? [])],
+              ...(options.bus ? { bus: options.bus } : {}),
+              ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+            },
+            counters,
+            { display: options.display, log: options.log },
+          );
+          for (const note of thread.notes) if (!notes.includes(note)) notes.push(note);
+          notes.push(`${key}: on its own worker thread (as its own pod in a cluster)`);
+          stops.push(() => thread.stop());
+          continue;
+        } catch (e) {
+          if (e instanceof TopologyError) throw e;
+          notes.push(`${key}: no worker thread (${(e as Error).message.split('\n')[0]}); running on the main thread`);
+        }
+      }
+      const { config, outputs: planned } = planTriggerHandler(t, ns);
+      const outputs: Record<string, Output> = {};
+      for (const s of planned.sinks) outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
+      for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
+      const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
+      const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)) });
+      stops.push(() => running.stop());
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
   }
 
-  for (const t of resources.filter((r): r is Trigger => r.kind === 'Trigger')) {
-    const ns = namespaceOf(t);
-    const key = `Trigger/${ns}/${t.metadata.name}`;
-    const bus = await busFor(ns, t.spec.eventBus);
-    const { config, outputs: planned } = planTriggerHandler(t, ns);
-    const outputs: Record<string, Output> = {};
-    for (const s of planned.sinks) outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
-    for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
-    const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
-    const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
-    const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)) });
-    stops.push(() => running.stop());
-  }
-
-  return {
-    notes,
-    counters,
-    async stop() {
-      // Sources first (nothing new comes in), then triggers and clients, then buses.
-      for (const stop of stops) await stop().catch(() => undefined);
-      for (const bus of new Set(buses.values())) await bus.close().catch(() => undefined);
-      await memory.close();
-    },
-  };
+  return { notes, counters, stop: stopAll };
 }

@@ -160,13 +160,22 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
 }
 
 async function addSubject(jsm: JetStreamManager, stream: string, subject: string): Promise<void> {
-  let info;
   try {
-    info = await jsm.streams.info(stream);
-  } catch {
-    await jsm.streams.add({ name: stream, subjects: [subject], duplicate_window: 120 * 1_000_000_000 });
-    return;
+    let info;
+    try {
+      info = await jsm.streams.info(stream);
+    } catch {
+      await jsm.streams.add({ name: stream, subjects: [subject], duplicate_window: 120 * 1_000_000_000 });
+      return;
+    }
+    if (info.config.subjects?.includes(subject)) return;
+    await jsm.streams.update(stream, { ...info.config, subjects: [...(info.config.subjects ?? []), subject] });
+  } catch (e) {
+    // A subject belongs to one stream: say which one has it, rather than JetStream's bare "subjects overlap".
+    const owner = await jsm.streams.find(subject).catch(() => undefined);
+    if (owner && owner !== stream) {
+      throw new Error(`JetStream stream "${stream}" cannot take topic "${subject}": stream "${owner}" already captures it (set streamName to "${owner}", or delete that stream)`, { cause: e });
+    }
+    throw e;
   }
-  if (info.config.subjects?.includes(subject)) return;
-  await jsm.streams.update(stream, { ...info.config, subjects: [...(info.config.subjects ?? []), subject] });
 }

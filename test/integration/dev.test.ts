@@ -82,6 +82,58 @@ describe('ofn-events dev', () => {
     }
   });
 
+  test('the built CLI runs a broker-backed Trigger on its own thread: deliveries, display lines and counts come back', async () => {
+    const sink = await startRecorder();
+    const topic = `dev-thread/${process.pid}`;
+    const dir = tempFiles({
+      'set.yaml': yaml(
+        r('EventBus', 'default', { jetstream: { natsURL: sharedBrokerUrl('nats'), streamName: `DEVT_${process.pid}` } }),
+        r('EventSource', 'probes', { eventBus: 'default', mqtt: { reading: { url: sharedBrokerUrl('mosquitto'), topic } } }),
+        r('Trigger', 'hot', {
+          eventBus: 'default',
+          inputs: { reading: { eventSource: 'probes', event: 'reading' } },
+          subscribers: [{ condition: 'reading.data.celsius > 30', sink: { uri: sink.url } }, { condition: 'reading', sink: { ref: { apiVersion: 'v1', kind: 'Service', name: 'display' } } }],
+        }),
+      ),
+    });
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'dev', '-f', join(dir, 'set.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let [out, err] = ['', ''];
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await eventually(() => err.includes('Ctrl-C to stop'), 'dev to start');
+      expect(err).toContain('Trigger/default/hot: on its own worker thread');
+      const publisher = await mqtt.connectAsync(sharedBrokerUrl('mosquitto'), { clientId: `dev-thread-test-${process.pid}` });
+      for (let i = 0; i < 10; i++) await publisher.publishAsync(topic, JSON.stringify({ n: i, celsius: i % 2 === 0 ? 35 : 20 }), { qos: 1 });
+      await publisher.endAsync();
+      await eventually(() => sink.requests.length >= 5 && (out.match(/☁ {2}Trigger\/default\/hot subscriber 1/g) ?? []).length >= 10, 'deliveries and display lines');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(sink.requests.map((q) => JSON.parse(q.body.toString()).n).sort((a: number, b: number) => a - b)).toEqual([0, 2, 4, 6, 8]);
+      // The worker's counters, merged into dev's closing summary.
+      expect(err).toContain('  Trigger/default/hot: 10 in');
+      expect(err).toContain('  Trigger/default/hot subscriber 0: 5 delivered');
+      expect(err).toContain('  Trigger/default/hot subscriber 1: 10 delivered');
+    } finally {
+      child.kill('SIGKILL');
+      await sink.close();
+    }
+  });
+
+  test('a bus that cannot take a topic stops dev with an error naming the stream that has it', async () => {
+    const set = (stream: string) => yaml(
+      r('EventBus', 'default', { jetstream: { natsURL: sharedBrokerUrl('nats'), streamName: stream } }),
+      r('EventSource', 'gauges', { eventBus: 'default', cron: { tick: { schedule: '@every 1h' } } }),
+      r('Trigger', 'watch', { eventBus: 'default', inputs: { tick: { eventSource: 'gauges', event: 'tick' } }, subscribers: [{ condition: 'tick', sink: { uri: 'http://127.0.0.1:1/' } }] }),
+    );
+    const dir = tempFiles({ 'first.yaml': set(`FIRST_${process.pid}`), 'second.yaml': set(`SECOND_${process.pid}`) });
+    expect((await runCli('dev', '-f', join(dir, 'first.yaml'), '--for', '10ms')).code).toBe(0);
+    const second = await runCli('dev', '-f', join(dir, 'second.yaml'), '--for', '10ms');
+    expect(second.code).toBe(1);
+    expect(second.err.at(-1)).toBe(`error: cannot start: JetStream stream "SECOND_${process.pid}" cannot take topic "default-gauges-tick": stream "FIRST_${process.pid}" already captures it (set streamName to "FIRST_${process.pid}", or delete that stream)`);
+  });
+
   test('an unreachable bus falls back to memory and says why', async () => {
     const dir = tempFiles({ 'set.yaml': yaml(r('EventBus', 'default', { jetstream: { natsURL: 'nats://127.0.0.1:1' } }), r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 1h' } } })) });
     const result = await runCli('dev', '-f', join(dir, 'set.yaml'), '--for', '10ms');
