@@ -46,11 +46,14 @@ export async function startTriggerThread(input: ThreadInput, counters: Counters,
   const last: Record<keyof Counters, Map<string, number>> = { in: new Map(), out: new Map(), failed: new Map() };
   let stopped: (() => void) | undefined;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let running = false;
   const started = new Promise<string[]>((resolve, reject) => {
-    worker.once('error', reject);
+    // Before it started, a worker's error fails the start; after, it is reported (the Trigger has stopped).
+    worker.on('error', (e) => (running ? forward.log.error({ reason: e.message }, 'a Trigger thread failed; its Trigger no longer runs') : reject(e)));
     worker.on('message', (m: ThreadMessage) => {
       switch (m.type) {
         case 'started':
+          running = true;
           return resolve(m.notes);
         case 'failed':
           return reject(new TopologyError(m.reason));
