@@ -17,6 +17,8 @@ export interface ReconcileOptions {
   log: Logger;
   /** Upstream's configuration ConfigMap (handler images): openfunction/openfunction-config. */
   configMap?: { namespace: string; name: string };
+  /** Resources whose writes are in flight at once (default 8); each resource's own writes stay in order. */
+  concurrency?: number;
 }
 
 export interface ReconcileStats {
@@ -65,7 +67,14 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
   const owned = (label: string, o: KubeObject) =>
     functions.filter((f) => f.metadata.labels?.[label] === o.metadata.name && nsOf(f) === nsOf(o) && f.metadata.labels?.[LABELS.managed] === 'true');
 
-  for (const { object, result } of [...parsed(eventSources), ...parsed(triggers)]) {
+  // Like controller-runtime's MaxConcurrentReconciles: a cluster's first reconcile writes every Function, and one
+  // round trip at a time made 2,000 resources take ≈ 14 s through the client.
+  const work = [...parsed(eventSources), ...parsed(triggers)];
+  let next = 0;
+  const reconcileNext = async (): Promise<void> => {
+    for (let item = work[next++]; item; item = work[next++]) await reconcileOne(item.object, item.result);
+  };
+  const reconcileOne = async (object: (typeof work)[number]['object'], result: (typeof work)[number]['result']): Promise<void> => {
     const label = object.kind === 'Trigger' ? LABELS.trigger : LABELS.eventSource;
     const mine = owned(label, object);
     try {
@@ -92,7 +101,8 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
       stats.errors.push(reason);
       options.log.error({ reason }, 'reconcile failed; retrying on the next resync');
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, reconcileNext));
   return stats;
 }
 

@@ -21,6 +21,8 @@ export interface FakeKube {
   list(apiVersion: string, plural: string): Obj[];
   /** Writes made by the controller (apply, delete, status), since the last reset. */
   writes(): Array<{ method: string; path: string }>;
+  /** The most writes that were waiting for their answer at once, since the last reset. */
+  peakWritesInFlight(): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -37,13 +39,15 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-export async function startFakeKube(): Promise<FakeKube> {
+/** `latencyMs` delays every answer but watch streams, as an API server's round trip would (benchmarks). */
+export async function startFakeKube(options: { latencyMs?: number } = {}): Promise<FakeKube> {
   const store = new Map<string, Obj>();
   const watchers = new Set<{ prefix: string; res: ServerResponse }>();
   const notify = (k: string, type: string, object: Obj) => {
     for (const w of watchers) if (k.startsWith(w.prefix)) w.res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const requests: FakeKube['requests'] = [];
+  let [writesInFlight, peakWrites] = [0, 0];
   const key = (apiVersion: string, plural: string, ns: string | undefined, name: string) => `${apiVersion}|${plural}|${ns ?? ''}|${name}`;
 
   const server: Server = createServer((req, res) => {
@@ -55,9 +59,17 @@ export async function startFakeKube(): Promise<FakeKube> {
       const contentType = req.headers['content-type'];
       const body = text ? (contentType?.includes('yaml') ? parse(text) : JSON.parse(text)) : undefined;
       requests.push({ method: req.method ?? '', path: url.pathname + url.search, ...(contentType ? { contentType } : {}), body });
+      const write = req.method !== 'GET';
+      if (write) peakWrites = Math.max(peakWrites, ++writesInFlight);
       const reply = (code: number, payload: unknown) => {
-        res.writeHead(code, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(payload));
+        const body = JSON.stringify(payload); // the state at this request, not at the delayed answer
+        const send = () => {
+          if (write) writesInFlight--;
+          res.writeHead(code, { 'content-type': 'application/json' });
+          res.end(body);
+        };
+        if (options.latencyMs) setTimeout(send, options.latencyMs);
+        else send();
       };
       // /apis/{group}/{version}[/namespaces/{ns}]/{plural}[/{name}[/status]]  or  /api/v1/namespaces/{ns}/configmaps/{name}
       const m = /^\/(?:apis\/([^/]+)\/([^/]+)|api\/(v1))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(url.pathname);
@@ -137,7 +149,8 @@ export async function startFakeKube(): Promise<FakeKube> {
     remove: (apiVersion, plural, ns, name) => void store.delete(key(apiVersion, plural, ns, name)),
     list: (apiVersion, plural) => [...store.entries()].filter(([k]) => k.startsWith(`${apiVersion}|${plural}|`)).map(([, o]) => o),
     writes: () => requests.filter((r) => r.method !== 'GET').map(({ method, path }) => ({ method, path })),
-    reset: () => void (requests.length = 0),
+    peakWritesInFlight: () => peakWrites,
+    reset: () => void ((requests.length = 0), (peakWrites = 0)),
     close: () =>
       new Promise<void>((r) => {
         for (const w of watchers) w.res.end();
