@@ -56,6 +56,7 @@ export async function connectBus(spec: EventBusSpec, path = 'spec', warn: (messa
       ...(r.maxLenApprox ? { maxLenApprox: r.maxLenApprox } : {}),
       processingTimeoutMs: ms(r.processingTimeout, 30_000),
       redeliverIntervalMs: ms(r.redeliverInterval, 5_000),
+      ...(r.concurrency ? { concurrency: r.concurrency } : {}),
     });
   }
   if (spec.kafka) {

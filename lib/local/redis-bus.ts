@@ -12,6 +12,8 @@ export interface RedisBusOptions {
   maxLenApprox?: number;
   processingTimeoutMs?: number;
   redeliverIntervalMs?: number;
+  /** Messages in flight per subscription (the bus spec's `concurrency`; Dapr's pubsub.redis defaults to 10). */
+  concurrency?: number;
 }
 
 export async function connectRedisBus(options: RedisBusOptions): Promise<Bus> {
@@ -28,7 +30,7 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<Bus> {
         throw new DeliveryError(`cannot publish to Redis stream ${topic}: ${(e as Error).message}`, true, e);
       }
     },
-    async subscribe(topic, group, handler) {
+    async subscribe(topic, group, handler, subscribeOptions) {
       const reader = client.duplicate();
       reader.on('error', () => {});
       await reader.connect();
@@ -41,7 +43,12 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<Bus> {
           return 'drop';
         }
         return handler(event);
-      }, { processingTimeoutMs: options.processingTimeoutMs ?? 30_000, redeliverIntervalMs: options.redeliverIntervalMs ?? 5_000 });
+      }, {
+        processingTimeoutMs: options.processingTimeoutMs ?? 30_000,
+        redeliverIntervalMs: options.redeliverIntervalMs ?? 5_000,
+        // The bus's own setting bounds what a subscriber asks for (a Trigger asks for 64).
+        concurrency: Math.min(subscribeOptions?.concurrency ?? 1, options.concurrency ?? 10),
+      });
       return { stop } satisfies Subscription;
     },
     async close() {

@@ -15,6 +15,8 @@ export interface ReadOptions {
   processingTimeoutMs: number;
   redeliverIntervalMs: number;
   blockMs?: number;
+  /** Entries in flight at once (default 1). Handlers still start in the stream's order; acknowledgements may not. */
+  concurrency?: number;
 }
 
 /** Starts reading; returns the function that stops it. `handle` decides per entry. */
@@ -29,6 +31,15 @@ export function readGroup(client: Client, stream: string, group: string, consume
     }
     if (verdict !== 'retry') await client.xAck(stream, group, entry.id);
   };
+  // Each lane takes the next entry when its last one is done: `handle` is called in order, at most `limit` at once.
+  const limit = Math.max(1, options.concurrency ?? 1);
+  const processAll = async (entries: StreamEntry[]) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < entries.length) await process(entries[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, lane));
+  };
 
   const loop = (async () => {
     await client.xGroupCreate(stream, group, '0', { MKSTREAM: true }).catch((e: Error) => {
@@ -40,10 +51,10 @@ export function readGroup(client: Client, stream: string, group: string, consume
         if (Date.now() - lastClaim >= options.redeliverIntervalMs) {
           lastClaim = Date.now();
           const claimed = (await client.xAutoClaim(stream, group, consumer, options.processingTimeoutMs, '0-0', { COUNT: 100 })) as { messages: Array<{ id: string; message: Record<string, string> } | null> };
-          for (const m of claimed.messages) if (m) await process({ id: m.id, fields: m.message });
+          await processAll(claimed.messages.flatMap((m) => (m ? [{ id: m.id, fields: m.message }] : [])));
         }
         const reply = (await client.xReadGroup(group, consumer, { key: stream, id: '>' }, { COUNT: 100, BLOCK: options.blockMs ?? Math.min(options.redeliverIntervalMs, 1000) })) as Array<{ messages: Array<{ id: string; message: Record<string, string> }> }> | null;
-        for (const m of reply?.[0]?.messages ?? []) await process({ id: m.id, fields: m.message });
+        await processAll((reply?.[0]?.messages ?? []).map((m) => ({ id: m.id, fields: m.message })));
       } catch {
         if (!stopped) await new Promise((r) => setTimeout(r, 250)); // connection trouble: the client reconnects
       }

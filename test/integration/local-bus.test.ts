@@ -1,4 +1,5 @@
 // Buses built from EventBus specs, on the real brokers: what `dev` will connect to.
+import { createClient } from 'redis';
 import type { Event } from '../../lib/cloudevents.js';
 import { connectBus } from '../../lib/local/index.js';
 import { sharedBrokerUrl } from '../support/brokers.js';
@@ -28,6 +29,39 @@ describe('local buses from EventBus specs', () => {
       await eventually(() => seen.filter((s) => s === 'b').length === 2 && seen.length >= 4, 'three events and one redelivery');
       expect([...seen].sort()).toEqual(['a', 'b', 'b', 'c']);
       expect(warnings.length).toBe(name.startsWith('natsStreaming') ? 1 : 0);
+    } finally {
+      await sub.stop();
+      await bus.close();
+    }
+  });
+});
+
+describe('Redis bus concurrency', () => {
+  test("the spec's concurrency bounds messages in flight; handlers start in stream order; each is acknowledged once", async () => {
+    const bus = await connectBus({ redis: { redisHost: sharedBrokerUrl('redis').replace('redis://', ''), concurrency: 3, processingTimeout: '30s', redeliverInterval: '30s' } });
+    const topic = `spec-redis-concurrency-${process.pid}`;
+    const started: string[] = [];
+    let [inFlight, peak] = [0, 0];
+    const waiting: Array<() => void> = [];
+    for (const id of ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8']) await bus.publish(topic, event(id));
+    // A Trigger asks for 64 at once; the bus's own setting (3) is the bound.
+    const sub = await bus.subscribe(topic, 'g', async (e) => {
+      started.push(e.id);
+      peak = Math.max(peak, ++inFlight);
+      // Nothing completes until three overlap: one at a time would never get there.
+      if (peak < 3) await new Promise<void>((r) => waiting.push(r));
+      else waiting.splice(0).forEach((r) => r());
+      inFlight--;
+      return 'ack';
+    }, { concurrency: 64 });
+    try {
+      await eventually(() => started.length === 8 && inFlight === 0, 'eight events handled');
+      expect(started).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8']);
+      expect(peak).toBe(3);
+      const redis = createClient({ url: sharedBrokerUrl('redis') });
+      await redis.connect();
+      await eventually(async () => ((await redis.xPending(topic, 'g')) as { pending: number }).pending === 0, 'every entry acknowledged');
+      await redis.quit();
     } finally {
       await sub.stop();
       await bus.close();
