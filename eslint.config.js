@@ -15,7 +15,7 @@ const FUNCTIONS = ['eventsource-handler', 'trigger-handler', 'controller'];
 
 export const PURE_FILES = [
   'lib/api/**/*.ts', 'lib/naming.ts', 'lib/condition/**/*.ts', 'lib/cloudevents.ts', 'lib/delivery.ts',
-  'lib/duration.ts', 'lib/errors.ts', 'lib/config/**/*.ts', 'functions/*/plan*.ts', 'functions/*/plan/**/*.ts',
+  'lib/duration.ts', 'lib/errors.ts', 'lib/lanes.ts', 'lib/config/**/*.ts', 'functions/*/plan*.ts', 'functions/*/plan/**/*.ts',
   'functions/*/state.ts', 'functions/*/handler.ts', 'functions/*/message.ts', 'functions/*/model.ts', 'functions/*/deliver.ts',
 ];
 

@@ -38,13 +38,7 @@ export async function measure(events: number, work: () => Promise<void>): Promis
 }
 
 /** Runs `count` tasks with at most `window` in flight. */
-export async function windowed(count: number, window: number, task: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(window, count) }, worker));
-}
+export { inLanes as windowed } from '../../lib/lanes.js';
 
 /** A loopback HTTP sink in its own process (as a real sink would be), answering 200 to every POST. */
 export async function startSinkProcess(): Promise<{ url: string; stop(): void }> {

@@ -5,6 +5,7 @@
 // one resource does not stop the others.
 import { parseResource, KINDS, type Resource, type Status } from '../../lib/api/index.js';
 import type { Logger } from '../../lib/function.js';
+import { inLanes } from '../../lib/lanes.js';
 import type { Kube, KubeObject } from '../../lib/io/kube.js';
 import { LABELS } from '../../lib/naming.js';
 import { imagesFrom, planEventSource, planTrigger, statusFor, writesFor, type World } from './plan/index.js';
@@ -68,12 +69,8 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
     functions.filter((f) => f.metadata.labels?.[label] === o.metadata.name && nsOf(f) === nsOf(o) && f.metadata.labels?.[LABELS.managed] === 'true');
 
   // Like controller-runtime's MaxConcurrentReconciles: a cluster's first reconcile writes every Function, and one
-  // round trip at a time made 2,000 resources take ≈ 14 s through the client.
+  // write at a time pays the API server's round trip once per write (bench/controller: 3.65× at 5 ms).
   const work = [...parsed(eventSources), ...parsed(triggers)];
-  let next = 0;
-  const reconcileNext = async (): Promise<void> => {
-    for (let item = work[next++]; item; item = work[next++]) await reconcileOne(item.object, item.result);
-  };
   const reconcileOne = async (object: (typeof work)[number]['object'], result: (typeof work)[number]['result']): Promise<void> => {
     const label = object.kind === 'Trigger' ? LABELS.trigger : LABELS.eventSource;
     const mine = owned(label, object);
@@ -102,7 +99,7 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
       options.log.error({ reason }, 'reconcile failed; retrying on the next resync');
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, reconcileNext));
+  await inLanes(work.length, options.concurrency ?? 8, (i) => reconcileOne(work[i]!.object, work[i]!.result));
   return stats;
 }
 

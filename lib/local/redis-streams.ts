@@ -2,6 +2,7 @@
 // redelivery of entries left pending (a failed or crashed consumer) with XAUTOCLAIM. Shared by the Redis source and
 // the Redis bus.
 import type { createClient } from 'redis';
+import { inLanes } from '../lanes.js';
 import type { Verdict } from './types.js';
 
 type Client = ReturnType<typeof createClient>;
@@ -31,15 +32,8 @@ export function readGroup(client: Client, stream: string, group: string, consume
     }
     if (verdict !== 'retry') await client.xAck(stream, group, entry.id);
   };
-  // Each lane takes the next entry when its last one is done: `handle` is called in order, at most `limit` at once.
-  const limit = Math.max(1, options.concurrency ?? 1);
-  const processAll = async (entries: StreamEntry[]) => {
-    let next = 0;
-    const lane = async () => {
-      while (next < entries.length) await process(entries[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, lane));
-  };
+  // `handle` is called in the stream's order, at most `concurrency` at once.
+  const processAll = (entries: StreamEntry[]) => inLanes(entries.length, options.concurrency ?? 1, (i) => process(entries[i]!));
 
   const loop = (async () => {
     await client.xGroupCreate(stream, group, '0', { MKSTREAM: true }).catch((e: Error) => {
