@@ -8,7 +8,7 @@
 // validated by the package. The encoders are ours: they splice the source's own data bytes into the message
 // instead of re-serialising them (the package's class costs ~30 µs per 1 KiB event to build and encode, more than
 // the rest of the handler; research/perf-anchors G8). A unit test checks they agree with the package's HTTP binding.
-import { isUtf8 } from 'node:buffer';
+import * as nodeBuffer from 'node:buffer';
 import { CloudEvent, type CloudEventV1 } from 'cloudevents';
 import type { SourceKind } from './naming.js';
 
@@ -39,6 +39,23 @@ export interface EventEnv {
   now(): Date;
   newId(): string;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Whether bytes are valid UTF-8: `buffer.isUtf8` where the runtime has it (Node ≥ 18.14); builder-node's Node 16
+ * runs the handlers too, so a strict decoder stands in there.
+ */
+const isUtf8: (bytes: Uint8Array) => boolean =
+  (nodeBuffer as { isUtf8?: (b: Uint8Array) => boolean }).isUtf8 ??
+  ((bytes) => {
+    try {
+      strictUtf8.decode(bytes);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
 /** The data of an event exactly as it arrived, so encoders forward bytes instead of re-serialising them. */
 const RAW = new WeakMap<object, Buffer>();

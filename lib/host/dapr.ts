@@ -1,6 +1,7 @@
 // Calls to the Dapr sidecar's HTTP API (research/runtime-contract §5.5, §5.6): publish and output-binding invoke,
 // over one keep-alive connection pool. Every answer other than success is a DeliveryError, retryable or not.
-import { Pool } from 'undici';
+// node:http rather than undici: the handler packages also run on builder-node's Node 16, where undici 7 cannot load.
+import { Agent, request } from 'node:http';
 import { encodeBinary, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
@@ -45,24 +46,42 @@ export function bindingRequest(operation: string, data: unknown, metadata: Recor
   return JSON.stringify({ data: payload ?? null, metadata, operation });
 }
 
+/** One POST on a keep-alive agent: the status and the body's text, or a rejection when the sidecar is unreachable. */
+function postOn(agent: Agent, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: options.host, port: options.httpPort, method: 'POST', path, agent, timeout: timeoutMs, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export function createSidecar(options: SidecarOptions): Sidecar {
-  const pool = new Pool(`http://${options.host}:${options.httpPort}`, { connections: 32, keepAliveTimeout: 30_000 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 30_000 });
   const timeout = options.timeoutMs ?? 10_000;
   const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
 
   async function post(path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
     let response;
     try {
-      response = await pool.request({ method: 'POST', path, body, headers: { 'content-type': contentType, ...auth }, headersTimeout: timeout, bodyTimeout: timeout });
+      response = await postOn(agent, options, path, body, { 'content-type': contentType, ...auth }, timeout);
     } catch (e) {
       throw new DeliveryError(`${what}: sidecar unreachable: ${(e as Error).message}`, true, e);
     }
-    const text = await response.body.text();
-    const outcome = classifyStatus(response.statusCode);
+    const { status, text } = response;
+    const outcome = classifyStatus(status);
     if (outcome.kind === 'ok') return;
     // The sidecar answers 500 for every downstream failure, including a sink's permanent 4xx; retrying is the
     // safe reading of a 500. 403/404 (scopes, unknown component) will not change by retrying.
-    throw new DeliveryError(`${what}: sidecar answered ${response.statusCode}${text ? `: ${text.slice(0, 300)}` : ''}`, outcome.kind === 'retry');
+    throw new DeliveryError(`${what}: sidecar answered ${status}${text ? `: ${text.slice(0, 300)}` : ''}`, outcome.kind === 'retry');
   }
 
   return {
@@ -73,6 +92,6 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     async invokeBinding(binding, operation, data, metadata) {
       await post(`/v1.0/bindings/${encodeURIComponent(binding)}`, bindingRequest(operation, data, metadata), 'application/json', `invoke binding ${binding}`);
     },
-    close: () => pool.close(),
+    close: async () => agent.destroy(),
   };
 }

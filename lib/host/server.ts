@@ -10,6 +10,7 @@ import { decodeStructured, type Event } from '../cloudevents.js';
 import { DeliveryError, PoisonMessageError, isRetryable } from '../errors.js';
 import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../function.js';
 import { isBinding, isPubSub, type FuncContext } from './context.js';
+import { trackConnections } from './connections.js';
 import type { Sidecar } from './dapr.js';
 import type { HostMetrics } from './metrics.js';
 
@@ -135,6 +136,7 @@ export function createHost(options: HostOptions): Host {
     reply(res, 404, { error: `no route ${req.method} ${path}` });
   });
   server.keepAliveTimeout = 65_000;
+  const connections = trackConnections(server);
 
   return {
     server,
@@ -154,11 +156,11 @@ export function createHost(options: HostOptions): Host {
     {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      connections.closeIdle();
       if (inFlight > 0) {
         await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
       }
-      server.closeAllConnections();
+      connections.closeAll();
       await closed;
       await sidecar.close();
     }

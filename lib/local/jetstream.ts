@@ -179,3 +179,19 @@ async function addSubject(jsm: JetStreamManager, stream: string, subject: string
     throw e;
   }
 }
+
+/**
+ * The stream `stream` exists and captures every topic in `topics` (subjects are added, never removed). Dapr's
+ * pubsub.jetstream never creates a stream: publishing to a subject no stream captures fails, and subscribing fails
+ * to find the stream (cc@v1.18.0 pubsub/jetstream/jetstream.go Subscribe). `ofn-events dev --runtime dapr` calls this
+ * for each JetStream bus before its sidecars start, as a cluster install's stream step does.
+ */
+export async function ensureStream(options: { url: string; token?: string }, stream: string, topics: readonly string[]): Promise<void> {
+  const nc = await connect({ servers: options.url, ...(options.token ? { token: options.token } : {}) });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const topic of topics) await addSubject(jsm, stream, topic);
+  } finally {
+    await nc.close();
+  }
+}
