@@ -70,13 +70,16 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
       case 'dev': {
         const { values } = parseArgs({
           args: [...rest],
-          options: { file: { type: 'string', short: 'f', multiple: true }, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, for: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+          options: {
+            file: { type: 'string', short: 'f', multiple: true }, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, for: { type: 'string' },
+            runtime: { type: 'string' }, daprd: { type: 'string' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+          },
           strict: true,
           allowPositionals: false,
         });
         if (values.help) return help(cli, devHelp, 0);
         if (!values.file?.length) throw new UsageError('dev needs at least one -f <file or dir>');
-        return await dev(values.file, { ...(values.bus ? { bus: values.bus } : {}), sinks: values.sink ?? [], ...(values.for ? { for: values.for } : {}), ...(process.stderr.isTTY ? { terminal: process.stderr } : {}) }, cli);
+        return await dev(values.file, { ...(values.bus ? { bus: values.bus } : {}), sinks: values.sink ?? [], ...(values.for ? { for: values.for } : {}), ...(values.runtime ? { runtime: values.runtime } : {}), ...(values.daprd ? { daprd: values.daprd } : {}), ...(values.node ? { node: values.node } : {}), ...(process.stderr.isTTY ? { terminal: process.stderr } : {}) }, cli);
       }
       case 'graph': {
         const { values } = parseArgs({ args: [...rest], options: { file: { type: 'string', short: 'f', multiple: true }, format: { type: 'string' } }, strict: true, allowPositionals: false });

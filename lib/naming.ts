@@ -42,6 +42,26 @@ export const eventSourceBusComponentName = (eventSource: string): string => `ebf
 /** `ebft-{trigger}`: the bus component of a Trigger's Function. */
 export const triggerBusComponentName = (trigger: string): string => `ebft-${trigger}`;
 
+/**
+ * `ebft-{trigger}-{hash}`: on a JetStream bus, the bus component of one input topic of a Trigger, hash = 6 hex digits
+ * of the topic. divergence: conformance 1.15 — Dapr's pubsub.jetstream makes one consumer per subscribed topic
+ * under the component's `durableName`, and JetStream refuses a second filter subject on a durable ("subject does
+ * not match consumer"), so one component for every topic heard only one input. The name follows the topic, not its
+ * position, so adding an input never hands a durable to another topic.
+ */
+export const triggerTopicBusComponentName = (trigger: string, topic: string): string => `ebft-${trigger}-${shortHash(topic)}`;
+
+/** `{namespace}-ebft-{trigger}-{hash}`: the JetStream durable (and queue group) of one input topic of a Trigger. */
+export const triggerTopicConsumerId = (namespace: string, trigger: string, topic: string): string =>
+  `${namespace}-${triggerTopicBusComponentName(trigger, topic)}`;
+
+/** Six hex digits of 32-bit FNV-1a: short, stable names (not for security). */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0').slice(0, 6);
+}
+
 /** `ts-{eventSource}-{sinkNamespace}`: an EventSource has one sink, so upstream's template is unique here. */
 export const eventSourceSinkComponentName = (eventSource: string, sinkNamespace: string): string =>
   `ts-${eventSource}-${sinkNamespace}`;

@@ -6,15 +6,26 @@ import { parseDuration } from '../../lib/duration.js';
 import type { Logger } from '../../lib/function.js';
 import type { Cli } from '../cli.js';
 import { loadDocuments, UsageError } from '../load.js';
+import { startDaprTopology } from '../../runtime/dapr/topology.js';
+import { packageCommand } from '../../runtime/dapr/packages.js';
+import { DAPRD_HELP, findDaprd } from '../../runtime/peers.js';
 import { startTopology, type Counters } from './topology.js';
 import { LiveView, type Terminal } from './view.js';
 
 export const devHelp = `Usage: ofn-events dev -f <file or dir> [-f …] [--bus memory|nats://host:port] [--sink name=url] [--for <duration>]
+                      [--runtime local|dapr] [--daprd <path>] [--node <path>]
 
 Runs every EventSource event and every Trigger of the files on this machine with the same handlers as in a
 cluster: real brokers where the resources point at reachable ones, otherwise (or with --bus memory) an in-memory
 bus. Sinks given as a URI receive binary-mode CloudEvents over HTTP; a sink given as a ref maps through
---sink <ref name>=<url> or is printed to the console. --for stops after a duration; Ctrl-C drains and exits.`;
+--sink <ref name>=<url> or is printed to the console. --for stops after a duration; Ctrl-C drains and exits.
+
+--runtime dapr runs the set as a cluster does: the Functions the controller renders, each as its package behind a
+real daprd sidecar with the Function's Dapr components, named, scoped and wired as OpenFunction does, on the
+brokers the files name (a loopback broker that is not running is started for the run). daprd comes from --daprd,
+the peer cache (\`npm run peers\`) or a \`dapr init\` install; --node runs the packages on another Node (e.g. 16).
+
+Example: ofn-events dev --runtime dapr -f manifests/samples/quickstart.yaml --for 30s`;
 
 function summary(c: Counters): string[] {
   const keys = [...new Set([...c.in.keys(), ...c.out.keys(), ...c.failed.keys()])].sort();
@@ -27,10 +38,13 @@ function summary(c: Counters): string[] {
  */
 export async function dev(
   files: string[],
-  options: { bus?: string; sinks: string[]; for?: string; terminal?: Terminal },
+  options: { bus?: string; sinks: string[]; for?: string; terminal?: Terminal; runtime?: string; daprd?: string; node?: string },
   cli: Cli,
   signals: NodeJS.EventEmitter = process,
 ): Promise<number> {
+  const runtime = options.runtime ?? 'local';
+  if (runtime !== 'local' && runtime !== 'dapr') throw new UsageError(`--runtime: expected local or dapr, got "${runtime}"`);
+  if (runtime === 'dapr' && options.bus) throw new UsageError('--bus applies to the local runtime; under --runtime dapr the EventBus resources say where the bus is');
   if (options.bus && options.bus !== 'memory' && !/^nats:\/\//.test(options.bus)) throw new UsageError(`--bus: expected memory or nats://host:port, got "${options.bus}"`);
   const sinks = new Map<string, string>();
   for (const s of options.sinks) {
@@ -58,9 +72,17 @@ export async function dev(
     warn: (fields, message) => say.err(`warning: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
     error: (fields, message) => say.err(`error: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
   };
-  let topology;
+  let topology: { notes: string[]; counters: Counters; refresh?(): Promise<void>; stop(): Promise<void> };
   try {
-    topology = await startTopology(report.resources.map((r) => r.resource), { ...(options.bus ? { bus: options.bus } : {}), sinks, display: (text) => say.out(text), log });
+    const resources = report.resources.map((r) => r.resource);
+    if (runtime === 'dapr') {
+      const daprd = findDaprd(options.daprd);
+      if (!daprd) throw new Error(options.daprd ? `--daprd: no file at ${options.daprd}` : DAPRD_HELP);
+      topology = await startDaprTopology(resources, { daprd, sinks, display: (text) => say.out(text), packageCommand: (h) => packageCommand(h, options.node) });
+      cli.err(`runtime: Dapr (${daprd}), one sidecar per Function`);
+    } else {
+      topology = await startTopology(resources, { ...(options.bus ? { bus: options.bus } : {}), sinks, display: (text) => say.out(text), log });
+    }
   } catch (e) {
     cli.err(`error: cannot start: ${(e as Error).message}`);
     return 1;
@@ -73,7 +95,7 @@ export async function dev(
     view = new LiveView(options.terminal, topology.counters, Date.now);
     view.redraw();
   }
-  const live = view ? setInterval(() => view?.redraw(), 1000) : undefined;
+  const live = view || topology.refresh ? setInterval(() => void (topology.refresh?.() ?? Promise.resolve()).then(() => view?.redraw()), 1000) : undefined;
   await new Promise<void>((resolve) => {
     const timer = forMs === undefined ? undefined : setTimeout(resolve, forMs);
     signals.once('SIGINT', () => {
@@ -85,6 +107,7 @@ export async function dev(
   view?.close();
   view = undefined;
   cli.err('draining…');
+  await topology.refresh?.();
   await topology.stop();
   cli.err('what flowed:');
   for (const line of summary(topology.counters)) cli.err(line);

@@ -16,6 +16,7 @@ import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } fr
 import { runTrigger } from '../../lib/local/trigger.js';
 import { startTriggerThread, threadsAvailable, TopologyError } from './thread.js';
 import type { Bus, Output } from '../../lib/local/types.js';
+import type { Counters } from '../../runtime/counters.js';
 
 export interface TopologyOptions {
   bus?: 'memory' | string;
@@ -29,12 +30,7 @@ export interface TopologyOptions {
   threads?: boolean;
 }
 
-export interface Counters {
-  /** key: "EventSource/ns/name/event" or "Trigger/ns/name", "…/subscriber N" */
-  in: Map<string, number>;
-  out: Map<string, number>;
-  failed: Map<string, number>;
-}
+export type { Counters };
 
 export interface Topology {
   notes: string[];

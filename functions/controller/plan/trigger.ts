@@ -4,7 +4,10 @@
 import type { Trigger } from '../../../lib/api/index.js';
 import { checkResource, namespaceOf } from '../../../lib/api/index.js';
 import { planTriggerHandler } from '../../../lib/config/plan-trigger.js';
-import { busTopic, LABELS, topicOutputName, triggerBusComponentName, triggerBusConsumerId, triggerFunctionName, triggerInputName, triggerSinkComponentName } from '../../../lib/naming.js';
+import {
+  busTopic, LABELS, topicOutputName, triggerBusComponentName, triggerBusConsumerId, triggerFunctionName, triggerInputName, triggerSinkComponentName,
+  triggerTopicBusComponentName, triggerTopicConsumerId,
+} from '../../../lib/naming.js';
 import { busComponent, httpSinkComponent, type ComponentSpec } from './components.js';
 import { functionOf, type DaprOutput, type FunctionObject } from './function.js';
 import type { Problem } from './problem.js';
@@ -32,10 +35,19 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
   if (problems.length > 0 || !bus.ok) return { functions: [], problems };
 
   const busName = triggerBusComponentName(name);
-  components[busName] = busComponent(bus.value, triggerBusConsumerId(namespace, name));
-  const busType = components[busName].type;
+  const shared = busComponent(bus.value, triggerBusConsumerId(namespace, name));
+  const busType = shared.type;
+  // The shared component carries the topic outputs, and on Kafka and Redis every input too.
+  if (busType !== 'pubsub.jetstream' || planned.topics.length > 0) components[busName] = shared;
   for (const { topic } of planned.topics) outputs.push({ name: busName, type: busType, topic, outputName: topicOutputName(topic) });
   const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? namespace, i.eventSource, i.event)))];
+  // On JetStream each input topic needs a durable of its own, hence a component of its own (naming.ts).
+  const inputComponent = (topic: string): string => {
+    if (busType !== 'pubsub.jetstream') return busName;
+    const key = triggerTopicBusComponentName(name, topic);
+    components[key] = busComponent(bus.value, triggerTopicConsumerId(namespace, name, topic));
+    return key;
+  };
   return {
     functions: [
       functionOf({
@@ -44,7 +56,7 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
         image: world.images.triggerHandler,
         labels: { [LABELS.trigger]: name, [LABELS.eventBus]: t.spec.eventBus },
         owner: { apiVersion: t.apiVersion, kind: t.kind, name, uid: (t.metadata as { uid?: string }).uid },
-        triggers: topics.map((topic) => ({ name: busName, type: busType, topic, inputName: triggerInputName(topic) })),
+        triggers: topics.map((topic) => ({ name: inputComponent(topic), type: busType, topic, inputName: triggerInputName(topic) })),
         outputs,
         components,
         config,
