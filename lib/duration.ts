@@ -29,3 +29,14 @@ export function parseDuration(text: string): number | undefined {
 }
 
 export const DURATION_HINT = 'a duration such as "60s", "1m30s", "250ms" or ISO 8601 "PT0.5S"';
+
+/**
+ * A duration as Go's time.ParseDuration reads it (what every Dapr component decodes): `1m30s`, `250ms`. Dapr has no
+ * ISO 8601 form (conformance 1.12), so values written as `PT30S` are converted; an unparsable value passes through
+ * for Dapr to reject with its own message.
+ */
+export function goDuration(text: string): string {
+  const ms = parseDuration(text);
+  if (ms === undefined || GO_DURATION.test(text.trim())) return text.trim();
+  return Number.isInteger(ms) ? `${ms}ms` : `${Math.round(ms * 1000)}us`;
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine (after `npm ci`): installs the brokers the integration tests start,
-# then lint (including the layering rules), typecheck, build, and every jest project. Extra arguments go to jest.
+# The whole test suite on a fresh machine (after `npm ci`): installs the brokers the integration tests start and
+# the real peers (scripts/peers.sh), then lint (including the layering rules), typecheck, build, and every jest project. Extra arguments go to jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-brokers.sh
+# The real peers (daprd, Kafka, Node 16): built or fetched once into the peer cache, reused after that.
+bash scripts/peers.sh
 npx eslint .
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.build.json

@@ -30,7 +30,7 @@ export function createEventSourceHandler(config: EventSourceHandlerConfig, deps:
   return async function eventSourceHandler(ctx, data) {
     const payload = bytesOf(data);
     if (payload.byteLength > maxBytes) throw new PoisonMessageError(`payload of ${payload.byteLength} bytes exceeds the ${maxBytes}-byte limit`);
-    const event = toCloudEvent(origin, sourceMessageOf(config.sourceKind, ctx.input.metadata, payload), deps.env);
+    const event = toCloudEvent(origin, sourceMessageOf(config.sourceKind, ctx.input.metadata, payload, origin), deps.env);
     if (ctx.log.debugEnabled !== false) ctx.log.debug({ id: event.id, type: event.type, outputs }, 'event');
 
     if (outputs.length === 1) {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeEventSourceConfig } from '../../lib/config/eventsource.js';
+import { describeEventSource } from '../../lib/config/describe.js';
 import { serve } from '../../lib/host/index.js';
 import { createEventSourceHandler } from './handler.js';
 
@@ -17,4 +18,6 @@ await serve(
   'eventsource-handler',
   () => createEventSourceHandler(decodeEventSourceConfig(process.env.CONFIG), { env: { now: () => new Date(), newId: randomUUID }, sleep: (ms) => sleep(ms) }),
   logLevel,
+  // A Redis source is a pub/sub input whose entries are the producer's raw bytes, not CloudEvents.
+  { rawPubSub: true, describe: () => describeEventSource(decodeEventSourceConfig(process.env.CONFIG)) },
 );

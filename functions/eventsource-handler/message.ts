@@ -3,7 +3,7 @@
 import type { SourceMessage } from '../../lib/cloudevents.js';
 import type { SourceKind } from '../../lib/naming.js';
 
-export function sourceMessageOf(kind: SourceKind, metadata: Readonly<Record<string, string>>, payload: Uint8Array): SourceMessage {
+export function sourceMessageOf(kind: SourceKind, metadata: Readonly<Record<string, string>>, payload: Uint8Array, origin?: { eventSource: string; event: string }): SourceMessage {
   // Keys are lower-case: Node lower-cases Dapr's binding headers, and the local adapters write them so.
   const message: SourceMessage = { payload };
   const time = metadata.time;
@@ -13,7 +13,16 @@ export function sourceMessageOf(kind: SourceKind, metadata: Readonly<Record<stri
   }
   switch (kind) {
     case 'kafka': {
-      const { topic, partition, offset } = metadata;
+      // Dapr ≥ 1.13 passes a record's coordinates as __topic, __partition, __offset (cc common/component/kafka
+      // metadata.go); the local runtime writes them without the underscores.
+      const topic = metadata.__topic ?? metadata.topic;
+      const partition = metadata.__partition ?? metadata.partition;
+      const offset = metadata.__offset ?? metadata.offset;
+      const timestamp = metadata.__timestamp;
+      if (timestamp !== undefined && message.time === undefined) {
+        const at = new Date(/^\d+$/.test(timestamp) ? Number(timestamp) : timestamp);
+        if (!Number.isNaN(at.getTime())) message.time = at;
+      }
       // Kafka's own coordinates identify a record for good: redeliveries keep the id, so consumers can dedupe.
       if (topic && partition && offset) {
         message.id = `${topic}-${partition}-${offset}`;
@@ -31,8 +40,18 @@ export function sourceMessageOf(kind: SourceKind, metadata: Readonly<Record<stri
       if (metadata.topic) message.subject = metadata.topic;
       return message;
     case 'cron':
-      // One tick, one id: a tick retried after a failure is the same event.
+      // One tick, one id: a tick retried after a failure is the same event. Dapr's cron says when it read the tick
+      // (readTimeUTC, Go's time.String(): "2026-12-02 12:57:25.215 +0000 UTC"); the local cron says `tick`.
       if (metadata.tick) message.id = metadata.tick;
+      else if (metadata.readtimeutc) {
+        const at = new Date(metadata.readtimeutc.replace(/^(\S+) (\S+) \+0000 UTC$/, '$1T$2Z'));
+        if (!Number.isNaN(at.getTime())) {
+          message.time = at;
+          // As the local cron's ids: EventSource, event and time, so ticks of two sources never share an id (an
+          // id is the JetStream dedupe key Dapr publishes with).
+          message.id = `${origin ? `${origin.eventSource}-${origin.event}-` : ''}${message.time.toISOString()}`;
+        }
+      }
       return message;
   }
 }

@@ -2,6 +2,7 @@
 // Conditions are compiled at start: a bad one stops the process with a JSON log line naming it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeTriggerConfig } from '../../lib/config/trigger.js';
+import { describeTrigger } from '../../lib/config/describe.js';
 import { serve } from '../../lib/host/index.js';
 import { createTriggerHandler } from './handler.js';
 
@@ -13,4 +14,6 @@ const logLevel = (() => {
   }
 })();
 
-await serve('trigger-handler', () => createTriggerHandler(decodeTriggerConfig(process.env.CONFIG), { now: () => Date.now(), sleep: (ms) => sleep(ms) }), logLevel);
+await serve('trigger-handler', () => createTriggerHandler(decodeTriggerConfig(process.env.CONFIG), { now: () => Date.now(), sleep: (ms) => sleep(ms) }), logLevel, {
+  describe: () => describeTrigger(decodeTriggerConfig(process.env.CONFIG)),
+});

@@ -42,7 +42,7 @@ export const jetstreamBus = z
     deliverPolicy: z
       .enum(['all', 'last', 'new', 'sequence', 'startTime'])
       .optional()
-      .describe('Where a new consumer starts: all (default), last, new, sequence or startTime.'),
+      .describe('Where a new consumer starts: all (default), last, new, sequence or startTime (Dapr\'s "time").'),
     startSequence: int64().optional().describe('With deliverPolicy sequence: the first sequence delivered.'),
     startTime: z.string().optional().describe('With deliverPolicy startTime: the first time delivered (RFC 3339).'),
     ackWait: duration().optional().describe('How long the server waits for an ack before redelivering, e.g. 30s.'),

@@ -119,13 +119,19 @@ const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@
 export function cronScheduleProblem(schedule: string): string | undefined {
   const value = schedule.trim();
   if (value.startsWith('@every ')) {
-    const ms = parseDuration(value.slice('@every '.length));
-    return ms !== undefined && ms > 0 ? undefined : `expected "@every <duration>" such as "@every 5s", got ${JSON.stringify(schedule)}`;
+    // Dapr's cron (dapr/kit cron parser) reads @every with Go's time.ParseDuration: no ISO 8601 form (conformance 1.5).
+    const every = value.slice('@every '.length).trim();
+    const ms = parseDuration(every);
+    if (ms !== undefined && ms > 0 && /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(every)) return undefined;
+    return `expected "@every <Go duration>" such as "@every 5s" or "@every 1m30s" (Dapr's cron reads no ISO 8601), got ${JSON.stringify(schedule)}`;
   }
   if (value.startsWith('@')) {
     return CRON_MACROS.includes(value) ? undefined : `unknown macro ${JSON.stringify(value)}; expected @every <duration> or one of ${CRON_MACROS.join(', ')}`;
   }
   const fields = value.split(/\s+/);
-  if ((fields.length === 5 || fields.length === 6) && fields.every((f) => /^[0-9A-Za-z*?/,\-LW#]+$/.test(f))) return undefined;
+  // Dapr's parser (robfig/cron as forked by dapr/kit) has no L, W or # fields: a schedule with them fails daprd's start.
+  const unsupported = fields.find((f) => /[LW#]/.test(f.replace(/^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)([-,/].*)?$/i, '')));
+  if (unsupported) return `field ${JSON.stringify(unsupported)}: Dapr's cron has no L, W or # (last, weekday, nth); use ranges and lists instead`;
+  if ((fields.length === 5 || fields.length === 6) && fields.every((f) => /^[0-9A-Za-z*?/,-]+$/.test(f))) return undefined;
   return `expected a cron expression of 5 or 6 fields, "@every <duration>" or a macro such as @hourly, got ${JSON.stringify(schedule)}`;
 }

@@ -17,6 +17,8 @@ export interface SidecarOptions {
 export interface Sidecar {
   publish(pubsub: string, topic: string, data: unknown): Promise<void>;
   invokeBinding(binding: string, operation: string, data: unknown, metadata?: Record<string, string>): Promise<void>;
+  /** Sets a key of the sidecar's extended metadata (what `GET /v1.0/metadata` and the Dapr dashboard show). */
+  setMetadata(key: string, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,15 +48,18 @@ export function bindingRequest(operation: string, data: unknown, metadata: Recor
   return JSON.stringify({ data: payload ?? null, metadata, operation });
 }
 
+const putOn = (agent: Agent, options: SidecarOptions, path: string, body: string, headers: Record<string, string>, timeoutMs: number) =>
+  postOn(agent, options, path, body, { 'content-type': 'text/plain', ...headers }, timeoutMs, 'PUT');
+
 /** One POST on a keep-alive agent: the status and the body's text, or a rejection when the sidecar is unreachable. */
-function postOn(agent: Agent, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+function postOn(agent: Agent, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: options.host, port: options.httpPort, method: 'POST', path, agent, timeout: timeoutMs, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      { host: options.host, port: options.httpPort, method, path, agent, timeout: timeoutMs, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
         res.on('error', reject);
       },
     );
@@ -64,9 +69,16 @@ function postOn(agent: Agent, options: SidecarOptions, path: string, body: Buffe
   });
 }
 
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 export function createSidecar(options: SidecarOptions): Sidecar {
   const agent = new Agent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 30_000 });
-  const timeout = options.timeoutMs ?? 10_000;
+  // Longer than any sink's own bound (the sink component's responseTimeout), so the sidecar's answer, not ours,
+  // says what happened.
+  const timeout = options.timeoutMs ?? 65_000;
   const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
 
   async function post(path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
@@ -76,9 +88,18 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     } catch (e) {
       throw new DeliveryError(`${what}: sidecar unreachable: ${(e as Error).message}`, true, e);
     }
-    const { status, text } = response;
+    const { status, text, headers } = response;
     const outcome = classifyStatus(status);
     if (outcome.kind === 'ok') return;
+    // bindings.http turns a sink's non-2xx into a sidecar 500 but passes the sink's answer as `metadata.*` response
+    // headers (dapr pkg/api/http onOutputBindingMessage; cc bindings/http): judge the sink's own status, so a 4xx
+    // stays permanent and a Retry-After is honoured (conformance 1.20).
+    const sinkStatus = Number(header(headers, 'metadata.statuscode'));
+    if (Number.isInteger(sinkStatus) && sinkStatus > 0) {
+      const sink = classifyStatus(sinkStatus, header(headers, 'metadata.retry-after'), Date.now());
+      if (sink.kind === 'ok') return;
+      throw new DeliveryError(`${what}: sink answered HTTP ${sinkStatus}`, sink.kind === 'retry', undefined, sink.kind === 'retry' ? sink.retryAfterMs : undefined);
+    }
     // The sidecar answers 500 for every downstream failure, including a sink's permanent 4xx; retrying is the
     // safe reading of a 500. 403/404 (scopes, unknown component) will not change by retrying.
     throw new DeliveryError(`${what}: sidecar answered ${status}${text ? `: ${text.slice(0, 300)}` : ''}`, outcome.kind === 'retry');
@@ -91,6 +112,15 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     },
     async invokeBinding(binding, operation, data, metadata) {
       await post(`/v1.0/bindings/${encodeURIComponent(binding)}`, bindingRequest(operation, data, metadata), 'application/json', `invoke binding ${binding}`);
+    },
+    async setMetadata(key, value) {
+      let response;
+      try {
+        response = await putOn(agent, options, `/v1.0/metadata/${encodeURIComponent(key)}`, value, auth, 5_000);
+      } catch (e) {
+        throw new DeliveryError(`set metadata ${key}: sidecar unreachable: ${(e as Error).message}`, true, e);
+      }
+      if (response.status < 200 || response.status >= 300) throw new DeliveryError(`set metadata ${key}: sidecar answered ${response.status}`, true);
     },
     close: async () => agent.destroy(),
   };

@@ -1,5 +1,6 @@
 // Runs an OpenFunction async function under Dapr: reads the environment, serves the app contract, drains on
 // SIGTERM. The function's own config (env CONFIG) is the function's business.
+import { METADATA_KEY } from '../config/describe.js';
 import type { AsyncFunction, Logger } from '../function.js';
 import { parseFuncContext, type FuncContext } from './context.js';
 import { createSidecar, type Sidecar } from './dapr.js';
@@ -39,22 +40,24 @@ export async function serve(
   name: string,
   makeFunction: (log: Logger) => AsyncFunction,
   logLevel: string | undefined,
-  hooks: { onStop?: () => void } = {},
+  hooks: { onStop?: () => void; rawPubSub?: boolean; describe?: () => Record<string, unknown> } = {},
 ): Promise<Host | undefined> {
   const log = createLogger(name, logLevel);
   let host: Host;
   let env: HostEnv;
+  let sidecar: Sidecar;
   try {
     env = readHostEnv(process.env);
     const fn = makeFunction(log);
-    const sidecar = createSidecar({ host: env.daprHost, httpPort: env.daprHttpPort, ...(env.daprApiToken ? { apiToken: env.daprApiToken } : {}) });
-    host = createHost({ context: env.context, fn, sidecar, log, metrics: createMetrics() });
+    sidecar = createSidecar({ host: env.daprHost, httpPort: env.daprHttpPort, ...(env.daprApiToken ? { apiToken: env.daprApiToken } : {}) });
+    host = createHost({ context: env.context, fn, sidecar, log, metrics: createMetrics(), ...(hooks.rawPubSub ? { rawPubSub: true } : {}) });
   } catch (e) {
     log.error({ reason: (e as Error).message }, 'cannot start');
     process.exitCode = 1;
     return undefined;
   }
   const port = await host.listen(env.port);
+  if (hooks.describe) void announce(sidecar, hooks.describe, log);
   log.info({ port, inputs: Object.keys(env.context.inputs ?? {}), outputs: Object.keys(env.context.outputs ?? {}) }, 'serving');
   // After the drain the process exits, rather than waiting for every handle a client library keeps (a Kubernetes
   // watch, a keep-alive socket) to close: the kubelet would otherwise wait out the grace period and SIGKILL it.
@@ -69,4 +72,27 @@ export async function serve(
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   return host;
+}
+
+/**
+ * Sets what the function does as the sidecar's extended metadata, for the Dapr dashboard. The sidecar starts after
+ * the app answers (daprd waits for the app port), so this retries, once a second, for two minutes at most; a
+ * failure costs only the description.
+ */
+async function announce(sidecar: Sidecar, describe: () => Record<string, unknown>, log: Logger): Promise<void> {
+  let value: string;
+  try {
+    value = JSON.stringify(describe());
+  } catch {
+    return;
+  }
+  for (let attempt = 1; attempt <= 120; attempt++) {
+    try {
+      await sidecar.setMetadata(METADATA_KEY, value);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 1000).unref());
+    }
+  }
+  log.warn({ key: METADATA_KEY }, 'the sidecar never took the extended metadata');
 }

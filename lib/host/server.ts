@@ -6,7 +6,7 @@
 // Every route is registered before the port opens (daprd probes once). An unknown route is a 404 on purpose only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeStructured, type Event } from '../cloudevents.js';
+import { dataBytes, decodeStructured, type Event } from '../cloudevents.js';
 import { DeliveryError, PoisonMessageError, isRetryable } from '../errors.js';
 import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../function.js';
 import { isBinding, isPubSub, type FuncContext } from './context.js';
@@ -22,6 +22,14 @@ export interface HostOptions {
   metrics: HostMetrics;
   /** Larger messages are poison: logged and dropped (default 4 MiB, Dapr's own default limit). */
   maxBodyBytes?: number;
+  /**
+   * Pub/sub inputs are sources of raw payloads, not CloudEvent buses (the eventsource-handler's Redis streams): they
+   * subscribe with `rawPayload`, so daprd hands over whatever the producer wrote (pubsub.redis reads the entry's
+   * `data` field) wrapped in its own envelope, and the function receives the bytes, as from a binding.
+   * Without it daprd JSON-decodes the payload as a CloudEvent and retries forever when it is not one (conformance
+   * 1.10; dapr pkg/runtime/subscription).
+   */
+  rawPubSub?: boolean;
 }
 
 export interface Host {
@@ -33,20 +41,22 @@ export interface Host {
 
 type Route = { kind: 'binding' | 'pubsub'; inputName: string };
 
+type Subscription = { pubsubname: string; topic: string; route: string; metadata?: Record<string, string> };
+
 const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'user-agent', 'accept', 'accept-encoding', 'traceparent', 'tracestate']);
 
 export function createHost(options: HostOptions): Host {
   const { context, fn, sidecar, log, metrics } = options;
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const routes = new Map<string, Route>();
-  const subscriptions: Array<{ pubsubname: string; topic: string; route: string }> = [];
+  const subscriptions: Subscription[] = [];
   for (const [inputName, input] of Object.entries(context.inputs ?? {})) {
     if (isBinding(input)) routes.set(`/${input.componentName}`, { kind: 'binding', inputName });
     if (isPubSub(input)) {
       const route = `/events/${encodeURIComponent(inputName)}`;
       routes.set(route, { kind: 'pubsub', inputName });
       routes.set(`/${input.uri}`, { kind: 'pubsub', inputName });
-      subscriptions.push({ pubsubname: input.componentName, topic: input.uri!, route });
+      subscriptions.push({ pubsubname: input.componentName, topic: input.uri!, route, ...(options.rawPubSub ? { metadata: { rawPayload: 'true' } } : {}) });
     }
   }
 
@@ -81,7 +91,7 @@ export function createHost(options: HostOptions): Host {
     let error: unknown;
     try {
       const body = await readBody(req, maxBody);
-      const data = route.kind === 'binding' ? body : envelopeOf(body);
+      const data = route.kind === 'binding' ? body : options.rawPubSub ? rawPayloadOf(body, metadata) : envelopeOf(body);
       await fn(contextFor({ name: route.inputName, kind: route.kind, metadata }), data);
       result = 'success';
     } catch (e) {
@@ -174,6 +184,13 @@ function envelopeOf(body: Buffer): Event {
   } catch (e) {
     throw new PoisonMessageError(`not a CloudEvent envelope: ${(e as Error).message}`, e);
   }
+}
+
+/** The producer's bytes from daprd's raw-payload envelope (`data_base64`, components-contrib pubsub.FromRawPayload). */
+function rawPayloadOf(body: Buffer, metadata: Record<string, string>): Buffer {
+  const envelope = envelopeOf(body);
+  if (typeof envelope.topic === 'string' && metadata.topic === undefined) metadata.topic = envelope.topic;
+  return dataBytes(envelope);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -252,5 +252,10 @@ function replaceDisplayUrls(resource: Resource, urls: string[]): void {
     if (sink && m) sink.uri = urls[Number(m[1])]!;
   };
   if (resource.kind === 'EventSource') fix(resource.spec.sink);
-  if (resource.kind === 'Trigger') for (const s of resource.spec.subscribers) (fix(s.sink), fix(s.deadLetterSink));
+  if (resource.kind === 'Trigger') {
+    for (const s of resource.spec.subscribers) {
+      fix(s.sink);
+      fix(s.deadLetterSink);
+    }
+  }
 }

@@ -21,7 +21,8 @@ export interface Recorder {
   server: Server;
 }
 
-export async function startRecorder(defaultStatus = 200, port = 0): Promise<Recorder> {
+/** `ignore`: requests answered (with the default status) but not recorded, e.g. a sidecar's metadata PUTs. */
+export async function startRecorder(defaultStatus = 200, port = 0, ignore?: (path: string) => boolean): Promise<Recorder> {
   const requests: Recorded[] = [];
   const waiters: Array<{ n: number; resolve: (r: Recorded[]) => void }> = [];
   const recorder: Partial<Recorder> = { requests, answers: [] };
@@ -30,6 +31,10 @@ export async function startRecorder(defaultStatus = 200, port = 0): Promise<Reco
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (ignore?.(req.url ?? '')) {
+        res.writeHead(defaultStatus).end();
+        return;
+      }
       const answers = recorder.answers!;
       const answer = answers.length === 0 ? { status: defaultStatus } : answers[Math.min(answered, answers.length - 1)]!;
       answered++;

@@ -2,6 +2,7 @@
 // output is stable (upstream's order was random per reconcile, which churned Functions). Credentials given as Secret
 // references become Dapr `secretKeyRef`s, never plain text. Pure.
 import type { EventBusSpec, KafkaSource, MqttSource, RedisSource, SecretValue } from '../../../lib/api/index.js';
+import { goDuration } from '../../../lib/duration.js';
 
 export interface MetadataItem {
   name: string;
@@ -39,6 +40,9 @@ export function kafkaSourceComponent(k: KafkaSource, consumerGroup: string): Com
     saslUsername: k.saslUsername,
     saslPassword: k.saslPassword,
     maxMessageBytes: k.maxMessageBytes,
+    // Without it a record the app failed is logged and skipped for good (conformance 1.3: the binding's default is
+    // false, cc bindings/kafka). With it the consumer retries the record until the app takes it.
+    consumeRetryEnabled: 'true',
   });
 }
 
@@ -46,7 +50,12 @@ export const cronSourceComponent = (schedule: string): ComponentSpec => spec('bi
 
 /** divergence: upstream used `bindings.mqtt`; Dapr replaced it with `bindings.mqtt3` (1.10) and removed the old one. */
 export function mqttSourceComponent(m: MqttSource, consumerID: string): ComponentSpec {
-  return spec('bindings.mqtt3', { url: m.url, topic: m.topic, consumerID, qos: m.qos, retain: m.retain, cleanSession: m.cleanSession, caCert: m.caCert, clientCert: m.clientCert, clientKey: m.clientKey });
+  return spec('bindings.mqtt3', {
+    url: m.url, topic: m.topic, consumerID, qos: m.qos, retain: m.retain, cleanSession: m.cleanSession, caCert: m.caCert, clientCert: m.clientCert, clientKey: m.clientKey,
+    // The binding's default is 0: a message the app failed is neither retried nor acknowledged (conformance 1.8,
+    // cc bindings/mqtt3 handleMessage). -1 retries every 5 s until the app takes it, then acknowledges.
+    backOffMaxRetries: '-1',
+  });
 }
 
 /**
@@ -56,7 +65,7 @@ export function mqttSourceComponent(m: MqttSource, consumerID: string): Componen
 export function redisSourceComponent(r: RedisSource, consumerID: string): ComponentSpec {
   return spec('pubsub.redis', {
     redisHost: r.redisHost, redisPassword: r.redisPassword, consumerID, enableTLS: r.enableTLS, failover: r.failover, sentinelMasterName: r.sentinelMasterName,
-    redeliverInterval: r.redeliverInterval, processingTimeout: r.processingTimeout, redisType: r.redisType, redisDB: r.redisDB, redisMaxRetries: r.redisMaxRetries,
+    redeliverInterval: dur(r.redeliverInterval), processingTimeout: dur(r.processingTimeout), redisType: r.redisType, redisDB: r.redisDB, redisMaxRetries: r.redisMaxRetries,
     redisMinRetryInterval: r.redisMinRetryInterval, redisMaxRetryInterval: r.redisMaxRetryInterval, dialTimeout: r.dialTimeout, readTimeout: r.readTimeout,
     writeTimeout: r.writeTimeout, poolSize: r.poolSize, poolTimeout: r.poolTimeout, maxConnAge: r.maxConnAge, minIdleConns: r.minIdleConns,
     idleCheckFrequency: r.idleCheckFrequency, idleTimeout: r.idleTimeout,
@@ -68,7 +77,10 @@ export function busComponent(bus: EventBusSpec, consumerID: string): ComponentSp
   if (bus.jetstream) {
     const j = bus.jetstream;
     return spec('pubsub.jetstream', {
-      natsURL: j.natsURL, streamName: j.streamName, deliverPolicy: j.deliverPolicy, startSequence: j.startSequence, startTime: j.startTime, ackWait: j.ackWait,
+      natsURL: j.natsURL, streamName: j.streamName, startSequence: j.startSequence, ackWait: dur(j.ackWait),
+      // Dapr knows `time` (with startTime in Unix seconds), not `startTime` with RFC 3339 (conformance 1.14).
+      deliverPolicy: j.deliverPolicy === 'startTime' ? 'time' : j.deliverPolicy,
+      startTime: j.startTime === undefined ? undefined : unixSeconds(j.startTime),
       maxDeliver: j.maxDeliver, maxAckPending: j.maxAckPending, replicas: j.replicas, memoryStorage: j.memoryStorage, token: j.token, jwt: j.jwt, seedKey: j.seedKey,
       // JetStream has no consumerID: competing consumers share a durable name and a queue group (runtime-contract §5.8).
       durableName: consumerID, queueGroupName: consumerID,
@@ -78,22 +90,39 @@ export function busComponent(bus: EventBusSpec, consumerID: string): ComponentSp
     const k = bus.kafka;
     return spec('pubsub.kafka', {
       brokers: k.brokers, consumerGroup: consumerID, clientID: consumerID, authType: k.authType ?? 'none', saslUsername: k.saslUsername, saslPassword: k.saslPassword,
-      saslMechanism: k.saslMechanism, initialOffset: k.initialOffset, maxMessageBytes: k.maxMessageBytes, caCert: k.caCert, clientCert: k.clientCert, clientKey: k.clientKey,
+      // Dapr reads SHA-256 / SHA-512 and silently falls back to PLAIN for anything else (conformance 1.18).
+      saslMechanism: k.saslMechanism?.replace(/^SCRAM-/, ''), initialOffset: k.initialOffset, maxMessageBytes: k.maxMessageBytes, caCert: k.caCert, clientCert: k.clientCert, clientKey: k.clientKey,
     });
   }
   if (bus.redis) {
     const r = bus.redis;
     return spec('pubsub.redis', {
       redisHost: r.redisHost, redisUsername: r.redisUsername, redisPassword: r.redisPassword, redisDB: r.redisDB, enableTLS: r.enableTLS, maxLenApprox: r.maxLenApprox,
-      processingTimeout: r.processingTimeout, redeliverInterval: r.redeliverInterval, concurrency: r.concurrency, consumerID,
+      processingTimeout: dur(r.processingTimeout), redeliverInterval: dur(r.redeliverInterval), concurrency: r.concurrency, consumerID,
     });
   }
   const n = bus.natsStreaming!;
   return spec('pubsub.natsstreaming', {
     natsURL: n.natsURL, natsStreamingClusterID: n.natsStreamingClusterID, subscriptionType: n.subscriptionType, durableSubscriptionName: n.durableSubscriptionName,
-    ackWaitTime: n.ackWaitTime, maxInFlight: n.maxInFlight, deliverNew: n.deliverNew, startAtSequence: n.startAtSequence, startWithLastReceived: n.startWithLastReceived,
-    deliverAll: n.deliverAll, startAtTimeDelta: n.startAtTimeDelta, startAtTime: n.startAtTime, startAtTimeFormat: n.startAtTimeFormat, consumerID,
+    // Dapr accepts only "true" for these three: "false" is an Init error (conformance 1.19), so false is left out.
+    ackWaitTime: n.ackWaitTime, maxInFlight: n.maxInFlight, deliverNew: n.deliverNew || undefined, startAtSequence: n.startAtSequence,
+    startWithLastReceived: n.startWithLastReceived || undefined, deliverAll: n.deliverAll || undefined, startAtTimeDelta: n.startAtTimeDelta, startAtTime: n.startAtTime, startAtTimeFormat: n.startAtTimeFormat, consumerID,
   });
 }
 
-export const httpSinkComponent = (url: string): ComponentSpec => spec('bindings.http', { url });
+/**
+ * A sink. `timeout` (a subscriber's delivery.timeout, default 10 s as the local runtime's) bounds each request in the
+ * sidecar: bindings.http has no timeout of its own, so a sink that hangs would hold the request until the handler's
+ * sidecar client gave up.
+ */
+export const httpSinkComponent = (url: string, timeout = '10s'): ComponentSpec => spec('bindings.http', { url, responseTimeout: dur(timeout) });
+
+function dur(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : goDuration(value);
+}
+
+/** RFC 3339 → Unix seconds; anything else as written, for Dapr to reject. */
+function unixSeconds(time: string): string {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? time : String(Math.floor(ms / 1000));
+}

@@ -29,7 +29,7 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
     const sink = resolveSink(world, s.sink, namespace, path);
     if (!sink.ok) return void problems.push(sink);
     const component = triggerSinkComponentName(name, sink.value.namespace, i + 1);
-    components[component] = httpSinkComponent(sink.value.url);
+    components[component] = httpSinkComponent(sink.value.url, t.spec.subscribers[s.subscriber]?.delivery?.timeout);
     outputs.push({ name: component, type: 'bindings.http', operation: 'post', outputName: s.output });
   });
   if (problems.length > 0 || !bus.ok) return { functions: [], problems };

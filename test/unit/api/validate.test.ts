@@ -53,7 +53,11 @@ describe('validate - rules the schema cannot express', () => {
     ['an empty sink', makeEventSource({ spec: { sink: {} } }), ['spec.sink: set uri or ref']],
     ['a sink that is not a URL', makeEventSource({ spec: { sink: { uri: 'sink.default' } } }), ['spec.sink.uri: expected an http:// or https:// URL, got "sink.default"']],
     ['a bad cron schedule', makeEventSource({ spec: { cron: { tick: { schedule: 'every 5s' } } } }), ['spec.cron["tick"].schedule: expected a cron expression of 5 or 6 fields, "@every <duration>" or a macro such as @hourly, got "every 5s"']],
-    ['a bad @every', makeEventSource({ spec: { cron: { tick: { schedule: '@every soon' } } } }), ['spec.cron["tick"].schedule: expected "@every <duration>" such as "@every 5s", got "@every soon"']],
+    ['a bad @every', makeEventSource({ spec: { cron: { tick: { schedule: '@every soon' } } } }), ['spec.cron["tick"].schedule: expected "@every <Go duration>" such as "@every 5s" or "@every 1m30s" (Dapr\'s cron reads no ISO 8601), got "@every soon"']],
+    // Dapr's cron reads @every with Go's time.ParseDuration and has no L, W or # fields: daprd would not start.
+    ['an ISO @every', makeEventSource({ spec: { cron: { tick: { schedule: '@every PT5S' } } } }), ['spec.cron["tick"].schedule: expected "@every <Go duration>" such as "@every 5s" or "@every 1m30s" (Dapr\'s cron reads no ISO 8601), got "@every PT5S"']],
+    ['a last-day field', makeEventSource({ spec: { cron: { tick: { schedule: '0 0 L * *' } } } }), ['spec.cron["tick"].schedule: field "L": Dapr\'s cron has no L, W or # (last, weekday, nth); use ranges and lists instead']],
+    ['an nth-weekday field', makeEventSource({ spec: { cron: { tick: { schedule: '0 0 * * MON#2' } } } }), ['spec.cron["tick"].schedule: field "MON#2": Dapr\'s cron has no L, W or # (last, weekday, nth); use ranges and lists instead']],
     ['a Kafka event without a topic', makeEventSource({ spec: { kafka: { k: { brokers: 'b', authRequired: false } } } }), ['spec.kafka["k"].topic: required: the Kafka topic to consume']],
     ['an MQTT qos out of range', makeEventSource({ spec: { mqtt: { m: { url: 'tcp://m', topic: 't', qos: 3 } } } }), ['spec.mqtt["m"].qos: expected 0, 1 or 2, got 3']],
     ['an EventSource without events', makeEventSource({ spec: { cron: undefined } }), ['warning spec: declares no events (kafka, cron, mqtt or redis): nothing will run']],
