@@ -31,6 +31,12 @@ export const triggerFunctionName = (trigger: string): string => `t-${trigger}`;
 export const busTopic = (namespace: string, eventSource: string, event: string): string =>
   `${namespace}-${eventSource}-${event}`;
 
+/**
+ * `OFN_EVENTS`: the JetStream stream of a jetstream bus that names no `streamName`; the local runtime, the controller
+ * and `dev --runtime dapr` create it and add each topic as a subject.
+ */
+export const DEFAULT_STREAM = 'OFN_EVENTS';
+
 // --- Dapr components ---------------------------------------------------------------------------------------------
 
 /** `esc-{kind}-{event}`: the source's input binding (or Redis-streams pub/sub) component. */

@@ -57,5 +57,8 @@ export function findDaprd(explicit?: string): string | undefined {
 /** Node 16.15, the Node of OpenFunction's builder-node, installed aside by scripts/peers.sh. */
 export const findNode16 = (): string | undefined => cached('node', pinnedVersions().NODE16_VERSION, join('bin', 'node'));
 
+/** The npm Node 16.15 ships (for doing what builder-node does: `npm ci`), run with findNode16(). */
+export const findNode16Npm = (): string | undefined => cached('node', pinnedVersions().NODE16_VERSION, join('npm', 'node_modules', 'npm', 'bin', 'npm-cli.js'));
+
 /** The Kafka broker's jars (scripts/peers.sh kafka). */
 export const findKafkaLibs = (): string | undefined => cached('kafka', pinnedVersions().KAFKA_VERSION, 'libs');

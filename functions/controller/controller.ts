@@ -2,6 +2,7 @@
 // and deletions of generated Functions are repaired at once), and the resync tick of its Dapr cron binding — one
 // at a time, with backoff on errors (scheduler.ts). One replica.
 import type { AsyncFunction, Logger } from '../../lib/function.js';
+import type { StreamKeeper } from '../../lib/io/jetstream-streams.js';
 import type { Kube } from '../../lib/io/kube.js';
 import { reconcileAll, type ReconcileStats } from './reconcile.js';
 import { createScheduler, type Scheduler, type Timers } from './scheduler.js';
@@ -22,9 +23,12 @@ export interface Controller {
   stop(): void;
 }
 
-export function createController(kube: Kube, options: { log: Logger; now(): Date; timers: Timers; configMap?: { namespace: string; name: string }; onReconciled?(stats: ReconcileStats): void }): Controller {
+export function createController(
+  kube: Kube,
+  options: { log: Logger; now(): Date; timers: Timers; configMap?: { namespace: string; name: string }; onReconciled?(stats: ReconcileStats): void; streams?: StreamKeeper },
+): Controller {
   const scheduler = createScheduler(async () => {
-    const stats = await reconcileAll(kube, { now: options.now, log: options.log, ...(options.configMap ? { configMap: options.configMap } : {}) });
+    const stats = await reconcileAll(kube, { now: options.now, log: options.log, ...(options.configMap ? { configMap: options.configMap } : {}), ...(options.streams ? { streams: options.streams } : {}) });
     if (stats.applied + stats.pruned + stats.statusWrites + stats.errors.length > 0) options.log.info({ ...stats }, 'reconciled');
     options.onReconciled?.(stats);
     return stats;
@@ -32,7 +36,11 @@ export function createController(kube: Kube, options: { log: Logger; now(): Date
   const stops: Array<() => void> = [];
   let stopped = false;
   return {
-    resync: async () => scheduler.nudge(0),
+    // The cron tick is the full resync: it also looks at the JetStream streams again.
+    resync: async () => {
+      options.streams?.forget();
+      scheduler.nudge(0);
+    },
     scheduler,
     async start() {
       for (const [group, version, plural] of WATCHED) {

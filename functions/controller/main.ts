@@ -2,6 +2,7 @@
 // in-process watch. In-cluster credentials (its ServiceAccount, manifests/rbac); env CONTROLLER_CONFIGMAP
 // (namespace/name, default openfunction/openfunction-config) names upstream's configuration ConfigMap.
 import { KubeConfig } from '@kubernetes/client-node';
+import { StreamKeeper } from '../../lib/io/jetstream-streams.js';
 import { kubeFrom } from '../../lib/io/kube.js';
 import { createLogger, serve } from '../../lib/host/index.js';
 import { createController } from './controller.js';
@@ -15,6 +16,8 @@ const controller = createController(kubeFrom(kc), {
   now: () => new Date(),
   timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
   configMap: { namespace: cmNamespace ?? 'openfunction', name: cmName ?? 'openfunction-config' },
+  // The JetStream streams of JetStream buses: created here, in the cluster, where NATS is reachable.
+  streams: new StreamKeeper(),
 });
 const host = await serve('controller', () => controller.resync, process.env.LOG_LEVEL, { onStop: () => controller.stop() });
 if (host) await controller.start();

@@ -9,6 +9,7 @@ import { inLanes } from '../../lib/lanes.js';
 import type { Kube, KubeObject } from '../../lib/io/kube.js';
 import { LABELS } from '../../lib/naming.js';
 import { imagesFrom, planEventSource, planTrigger, statusFor, writesFor, type World } from './plan/index.js';
+import { streamsNeeded, type StreamNeed } from './plan/streams.js';
 
 const EVENTS = { group: 'events.openfunction.io', version: 'v1alpha1' };
 const FUNCTIONS = { group: 'core.openfunction.io', version: 'v1beta2', plural: 'functions' };
@@ -20,6 +21,8 @@ export interface ReconcileOptions {
   configMap?: { namespace: string; name: string };
   /** Resources whose writes are in flight at once (default 8); each resource's own writes stay in order. */
   concurrency?: number;
+  /** Makes sure the JetStream streams a resource's Functions need exist (lib/io/jetstream-streams.ts). */
+  streams?: { keep(needs: StreamNeed[]): Promise<Map<string, string>> };
 }
 
 export interface ReconcileStats {
@@ -80,6 +83,12 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
         : result.resource.kind === 'EventSource'
           ? planEventSource(result.resource, world)
           : planTrigger(result.resource as Extract<Resource, { kind: 'Trigger' }>, world);
+      // Dapr never creates a JetStream stream: without one the Functions would run and every publish fail.
+      if (plan.problems.length === 0 && options.streams) {
+        for (const [where, reason] of await options.streams.keep(streamsNeeded(plan.functions))) {
+          plan.problems.push({ reason: 'StreamUnavailable', message: `spec.eventBus: JetStream stream ${where.split(' ')[1]} at ${where.split(' ')[0]} cannot capture this resource's topics: ${reason}` });
+        }
+      }
       const previous = object.status as Status | undefined;
       const status = statusFor(object.metadata.generation, plan, mine.map((f) => ({ name: f.metadata.name, servingState: (f.status as { serving?: { state?: string } } | undefined)?.serving?.state })), previous, options.now());
       // A resource with problems keeps the Functions it has (they may still deliver: a sink not ready yet, a bus being

@@ -7,6 +7,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamMa
 import { connect, createInbox, headers, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { decodeStructured, encodeStructured } from '../cloudevents.js';
 import { DeliveryError } from '../errors.js';
+import { DEFAULT_STREAM } from '../naming.js';
 import type { Bus, Subscription, Verdict } from './types.js';
 
 export interface JetStreamOptions {
@@ -74,7 +75,7 @@ export class PipelinedPublisher {
   }
 }
 
-export const DEFAULT_STREAM = 'OFN_EVENTS';
+export { DEFAULT_STREAM };
 
 export async function connectJetStream(options: JetStreamOptions): Promise<Bus> {
   const nc = await connect({ servers: options.url, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...(options.token ? { token: options.token } : {}) });

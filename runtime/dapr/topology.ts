@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import type { EventBusSpec, EventSource, Resource, Sink, Trigger } from '../../lib/api/index.js';
 import { namespaceOf } from '../../lib/api/index.js';
 import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
-import { DEFAULT_STREAM, ensureStream } from '../../lib/local/jetstream.js';
+import { ensureStream } from '../../lib/local/jetstream.js';
 import { eventSourceBusOutputName, eventSourceSinkOutputName } from '../../lib/naming.js';
-import { planAll, worldOf, type FunctionObject } from '../../functions/controller/plan/index.js';
+import { planAll, worldOf } from '../../functions/controller/plan/index.js';
+import { streamsNeeded } from '../../functions/controller/plan/streams.js';
 import { startBroker, type Broker, type BrokerKind } from '../brokers.js';
 import { startDisplayServer, type DisplayServer } from '../display-server.js';
 import { canConnect } from '../processes.js';
@@ -103,25 +104,6 @@ function endpointsOf(resources: readonly Resource[]): Endpoint[] {
   return found;
 }
 
-/** JetStream buses and the topics their Functions publish or subscribe to. */
-function jetStreamTopics(functions: readonly FunctionObject[]): Map<string, { url: string; stream: string; token?: string; topics: Set<string> }> {
-  const streams = new Map<string, { url: string; stream: string; token?: string; topics: Set<string> }>();
-  for (const fn of functions) {
-    for (const [name, spec] of Object.entries(fn.spec.serving.pubsub ?? {})) {
-      if (spec.type !== 'pubsub.jetstream') continue;
-      const value = (key: string) => spec.metadata.find((m) => m.name === key)?.value;
-      const url = value('natsURL')!;
-      const stream = value('streamName') ?? DEFAULT_STREAM;
-      const token = value('token');
-      const entry = streams.get(`${url} ${stream}`) ?? { url, stream, ...(token ? { token } : {}), topics: new Set<string>() };
-      for (const t of fn.spec.serving.triggers.dapr) if (t.name === name && t.topic) entry.topics.add(t.topic);
-      for (const { dapr: o } of fn.spec.serving.outputs ?? []) if (o.name === name && o.topic) entry.topics.add(o.topic);
-      streams.set(`${url} ${stream}`, entry);
-    }
-  }
-  return streams;
-}
-
 /** Which counter each of a Function's metrics feeds, as the local runtime names them (cli/dev/view.ts). */
 function metricKeysOf(resource: Resource): MetricKeys {
   const ns = namespaceOf(resource);
@@ -199,9 +181,10 @@ export async function startDaprTopology(resources: readonly Resource[], options:
     }
 
     const functions = plans.flatMap((p) => p.functions.map((fn) => ({ fn, resource: p.resource })));
-    for (const s of jetStreamTopics(functions.map((f) => f.fn)).values()) {
-      await ensureStream({ url: s.url, ...(s.token ? { token: s.token } : {}) }, s.stream, [...s.topics]);
-      notes.push(`JetStream at ${s.url}: stream ${s.stream} captures ${[...s.topics].sort().join(', ')}`);
+    // As the controller does in a cluster: Dapr never creates a JetStream stream.
+    for (const s of streamsNeeded(functions.map((f) => f.fn))) {
+      await ensureStream({ url: s.url, ...(s.token ? { token: s.token } : {}) }, s.stream, s.topics);
+      notes.push(`JetStream at ${s.url}: stream ${s.stream} captures ${s.topics.join(', ')}`);
     }
 
     const workDir = mkdtempSync(join(tmpdir(), 'ofn-events-dapr-'));

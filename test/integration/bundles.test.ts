@@ -1,13 +1,18 @@
-// `npm run package` output (npm test packages first): each function's bundle passes `node --check`, loads from a
-// directory with no node_modules, and serves the Dapr app contract.
+// `npm run package` output (npm test packages first): each function's package is what OpenFunction's builder-node
+// builds — `npm ci` with NODE_ENV=production and Node 16.15's own npm, an entry that passes `node --check`, a
+// Procfile web process — and runs, on builder-node's Node 16.15 and on Node 20, from a directory with no
+// node_modules, serving the Dapr app contract; the handlers built that way then run the quickstart behind real daprd.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { findNode16Npm } from '../../runtime/peers.js';
 import { encodeConfig } from '../../lib/config/encoding.js';
 import { freePort } from '../support/brokers.js';
 import { startFakeKube } from '../support/fake-kube.js';
-import { request } from '../support/http.js';
+import { sharedBrokerUrl } from '../support/brokers.js';
+import { daprPeers, runOnDapr } from '../support/dapr.js';
+import { request, startRecorder } from '../support/http.js';
 import { eventually } from '../support/local.js';
 
 const FUNCTIONS = ['eventsource-handler', 'trigger-handler', 'controller'] as const;
@@ -19,9 +24,12 @@ function isolated(name: string): string {
   return dir;
 }
 
-async function serve(dir: string, env: Record<string, string>, ready: (url: string) => Promise<boolean>) {
+const { node16 } = daprPeers();
+const NODES = [['Node 20', process.execPath], ['Node 16.15', node16]] as const;
+
+async function serve(node: string, dir: string, env: Record<string, string>, ready: (url: string) => Promise<boolean>) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['index.mjs'], { cwd: dir, env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, ['index.mjs'], { cwd: dir, env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
   child.stderr.on('data', (d: Buffer) => (logs += d.toString()));
@@ -39,37 +47,37 @@ async function serve(dir: string, env: Record<string, string>, ready: (url: stri
 }
 
 describe('function bundles', () => {
-  test.each(FUNCTIONS)('%s: a package.json without dependencies, a Procfile, and an entry that passes node --check', (name) => {
-    const dir = join('build', 'functions', name);
-    expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+  test.each(FUNCTIONS)('%s: what builder-node does succeeds: npm ci (production, Node 16.15\'s npm), node --check, a Procfile web process', (name) => {
+    const dir = isolated(name);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect([pkg.main, pkg.dependencies, pkg.devDependencies]).toEqual(['index.mjs', undefined, undefined]);
     expect(readFileSync(join(dir, 'Procfile'), 'utf8')).toBe('web: node index.mjs\n');
-    execFileSync(process.execPath, ['--check', join(dir, 'index.mjs')]);
+    builderNodeBuild(dir);
+    for (const [, node] of NODES) execFileSync(node, ['--check', join(dir, 'index.mjs')]);
   });
 
-  test('eventsource-handler: loads without node_modules and answers the binding probe and health', async () => {
+  test.each(NODES)('eventsource-handler on %s: loads without node_modules and answers the binding probe and health', async (_, node) => {
     const dir = isolated('eventsource-handler');
-    await serve(dir, {
+    await serve(node, dir, {
       FUNC_CONTEXT: JSON.stringify({ name: 'esw', runtime: 'Async', inputs: { 'esi-tick': { componentName: 'serving-1-bindings-esc-cron-tick-x', componentType: 'bindings.cron' } }, outputs: { 'ebo-es': { uri: 'default-es-tick', componentName: 'bus', componentType: 'pubsub.jetstream' } } }),
       CONFIG: encodeConfig({ eventBusOutputName: 'ebo-es', namespace: 'default', eventSource: 'es', event: 'tick', sourceKind: 'cron' }),
     }, async (url) => (await request(`${url}/serving-1-bindings-esc-cron-tick-x`, 'OPTIONS')).status === 200 && (await request(`${url}/healthz`, 'GET')).status === 200);
   });
 
-  test('trigger-handler: loads without node_modules and lists its subscriptions', async () => {
+  test.each(NODES)('trigger-handler on %s: loads without node_modules and lists its subscriptions', async (_, node) => {
     const dir = isolated('trigger-handler');
-    await serve(dir, {
+    await serve(node, dir, {
       FUNC_CONTEXT: JSON.stringify({ name: 't', runtime: 'Async', inputs: { 'ti-default-es-a': { uri: 'default-es-a', componentName: 'ebft-t', componentType: 'pubsub.jetstream' } } }),
       CONFIG: encodeConfig({ trigger: 't', namespace: 'default', inputs: [{ name: 'a', eventSource: 'es', event: 'a' }], subscribers: [{ condition: 'a' }] }),
     }, async (url) => JSON.parse((await request(`${url}/dapr/subscribe`, 'GET')).body)[0]?.topic === 'default-es-a');
   });
 
-  test('controller: loads without node_modules, reconciles, and answers its resync binding', async () => {
+  test.each(NODES)('controller on %s: loads without node_modules, reconciles, and answers its resync binding', async (_, node) => {
     const fake = await startFakeKube();
     const dir = isolated('controller');
     writeFileSync(join(dir, 'kubeconfig'), fake.kubeConfig.exportConfig());
     try {
-      await serve(dir, {
+      await serve(node, dir, {
         KUBECONFIG: join(dir, 'kubeconfig'),
         FUNC_CONTEXT: JSON.stringify({ name: 'controller', runtime: 'Async', inputs: { resync: { componentName: 'serving-1-bindings-resync-a', componentType: 'bindings.cron' } } }),
       }, async (url) => (await request(`${url}/serving-1-bindings-resync-a`, 'OPTIONS')).status === 200 && fake.requests.some((r) => r.path.startsWith('/apis/events.openfunction.io/v1alpha1/eventsources')));
@@ -77,4 +85,41 @@ describe('function bundles', () => {
       await fake.close();
     }
   });
+
+  test('the handlers as builder-node builds them run the quickstart on Node 16.15 behind real daprd', async () => {
+    const built = new Map((['eventsource-handler', 'trigger-handler'] as const).map((h) => {
+      const dir = isolated(h);
+      builderNodeBuild(dir);
+      return [h, dir];
+    }));
+    const sink = await startRecorder(200);
+    const quickstart = readFileSync(join('manifests', 'samples', 'quickstart.yaml'), 'utf8').replace(/natsURL: .*/, `natsURL: ${sharedBrokerUrl('nats')}`);
+    // The Procfile's web process, as the buildpack's launcher runs it.
+    const run = await runOnDapr(quickstart, { sinks: new Map([['display', sink.url]]), packageCommand: (h) => ({ command: node16, args: procfileArgs(built.get(h)!), cwd: built.get(h)! }) });
+    try {
+      const [fired] = await sink.waitFor(1, 30_000);
+      expect(fired!.headers).toMatchObject({ 'ce-type': 'io.openfunction.events.trigger.fired', 'ce-ofntrigger': 'together', 'ce-ofncondition': 'two && three' });
+    } finally {
+      await run.stop();
+      await sink.close();
+    }
+  }, 120_000);
 });
+
+/** builder-node's npm step (runtime-contract §3.2): `npm ci --quiet`, NODE_ENV=production, with Node 16.15's npm. */
+function builderNodeBuild(dir: string): void {
+  const npm = findNode16Npm();
+  if (!npm) throw new Error('no npm for Node 16.15: run `npm run peers` (scripts/peers.sh node16)');
+  execFileSync(node16, [npm, 'ci', '--quiet', '--no-audit', '--no-fund', '--offline'], {
+    cwd: dir,
+    env: { PATH: `${dirname(node16)}:${process.env.PATH ?? ''}`, NODE_ENV: 'production', HOME: dir, npm_config_cache: join(dir, '.npm') },
+    stdio: 'pipe',
+  });
+}
+
+/** The arguments of the Procfile's `web: node …` line. */
+function procfileArgs(dir: string): string[] {
+  const web = /^web:\s*node\s+(.*)$/m.exec(readFileSync(join(dir, 'Procfile'), 'utf8'));
+  if (!web) throw new Error(`${dir}/Procfile has no "web: node …" line`);
+  return web[1]!.trim().split(/\s+/);
+}

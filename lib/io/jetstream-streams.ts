@@ -1,0 +1,36 @@
+// Keeps the JetStream streams the generated Functions need (functions/controller/plan/streams.ts): creates a stream
+// or adds the subjects it lacks, never removes one. Remembers what it made sure of, so a resync of an unchanged
+// world opens no connection; `forget()` (on each full resync) makes it look again, in case someone deleted a stream.
+import { ensureStream } from '../local/jetstream.js';
+
+export interface StreamNeed {
+  url: string;
+  stream: string;
+  token?: string;
+  topics: readonly string[];
+}
+
+export class StreamKeeper {
+  private readonly known = new Set<string>();
+  constructor(private readonly ensure: typeof ensureStream = ensureStream) {}
+
+  /** Why each need could not be met (by `url stream`); empty when every stream captures every topic. */
+  async keep(needs: readonly StreamNeed[]): Promise<Map<string, string>> {
+    const failures = new Map<string, string>();
+    for (const need of needs) {
+      const missing = need.topics.filter((t) => !this.known.has(`${need.url} ${need.stream} ${t}`));
+      if (missing.length === 0) continue;
+      try {
+        await this.ensure({ url: need.url, ...(need.token ? { token: need.token } : {}) }, need.stream, missing);
+        for (const t of missing) this.known.add(`${need.url} ${need.stream} ${t}`);
+      } catch (e) {
+        failures.set(`${need.url} ${need.stream}`, (e as Error).message.split('\n')[0]!);
+      }
+    }
+    return failures;
+  }
+
+  forget(): void {
+    this.known.clear();
+  }
+}
