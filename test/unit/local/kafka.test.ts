@@ -1,5 +1,4 @@
-// No Kafka broker can be installed on the test machines: the Kafka adapters' record mapping is tested here; the
-// client calls are kafkajs's documented producer.send / consumer.run.
+// The Kafka adapters' record mapping; test/integration/kafka-local runs the adapters on a real Kafka broker.
 import type { Event } from '../../../lib/cloudevents.js';
 import { fromKafkaRecord, sourceMetadataOf, toKafkaRecord } from '../../../lib/local/kafka.js';
 import { sourceMessageOf } from '../../../functions/eventsource-handler/index.js';
