@@ -2,6 +2,9 @@
 // these at run time, often as a crash (upstream-behaviour §12); we report them before anything runs. Pure.
 import { compileCondition, ConditionSyntaxError } from '../condition/index.js';
 import { parseDuration } from '../duration.js';
+import {
+  eventSourceBusComponentName, eventSourceSinkComponentName, sourceComponentName, triggerBusComponentName, triggerSinkComponentName, triggerTopicBusComponentName, SOURCE_KINDS,
+} from '../naming.js';
 import type { EventBusSpec } from './eventbus.js';
 import { BUS_BACKENDS } from './eventbus.js';
 import type { EventSource } from './eventsource.js';
@@ -20,6 +23,21 @@ export function checkResource(resource: Resource): Problem[] {
     case 'Trigger':
       return checkTrigger(resource);
   }
+}
+
+/**
+ * OpenFunction names a Function's Dapr components `{serving}-{bindings|pubsub}-{key}-` + 5 random characters, and
+ * the API server cuts a generateName at 58 characters; OpenFunction then no longer finds the component by its
+ * prefix and hands the function the bare key, so every call on it fails (conformance 2.11; of@v1.2.0
+ * common.go getRealComponentName). A key of more than 34 (bindings) or 36 (pubsub) characters is cut.
+ */
+function componentKeyProblems(keys: Array<{ type: 'bindings' | 'pubsub'; key: string; path: string; what: string }>): Problem[] {
+  return keys.flatMap(({ type, key, path, what }) => {
+    const limit = 58 - `serving-xxxxx-${type}--`.length;
+    return key.length <= limit
+      ? []
+      : [warning(path, `${what} would be the Dapr component "${key}" (${key.length} characters); OpenFunction cannot find a ${type} component whose name is over ${limit}: shorten the name`)];
+  });
 }
 
 function checkEventSource(es: EventSource): Problem[] {
@@ -43,6 +61,13 @@ function checkEventSource(es: EventSource): Problem[] {
   for (const [name, kafka] of Object.entries(spec.kafka ?? {})) {
     if (!kafka.topic) problems.push(error(`spec.kafka[${JSON.stringify(name)}].topic`, 'required: the Kafka topic to consume'));
   }
+  const name = es.metadata.name;
+  const ns = es.metadata.namespace ?? 'default';
+  problems.push(...componentKeyProblems([
+    ...SOURCE_KINDS.flatMap((kind) => Object.keys(spec[kind] ?? {}).map((event) => ({ type: kind === 'redis' ? ('pubsub' as const) : ('bindings' as const), key: sourceComponentName(kind, event), path: `spec.${kind}[${JSON.stringify(event)}]`, what: 'this event' }))),
+    ...(spec.eventBus ? [{ type: 'pubsub' as const, key: eventSourceBusComponentName(name), path: 'metadata.name', what: 'the bus of this EventSource' }] : []),
+    ...(spec.sink ? [{ type: 'bindings' as const, key: eventSourceSinkComponentName(name, spec.sink.ref?.namespace || ns), path: 'spec.sink', what: 'the sink' }] : []),
+  ]));
   // The bus topic is {ns}-{es}-{event}: two kinds declaring one event name publish to the same topic.
   if (spec.eventBus) {
     const seen = new Set<string>();
@@ -85,6 +110,16 @@ function checkTrigger(t: Trigger): Problem[] {
       );
     }
   }
+  const ns = t.metadata.namespace ?? 'default';
+  let sinks = 0;
+  problems.push(...componentKeyProblems([
+    // The longest bus key: a JetStream bus's per-input component (naming.ts triggerTopicBusComponentName).
+    { type: 'pubsub', key: triggerTopicBusComponentName(t.metadata.name, '').replace(/[0-9a-f]{6}$/, '######'), path: 'metadata.name', what: 'on a JetStream bus, each input' },
+    { type: 'pubsub', key: triggerBusComponentName(t.metadata.name), path: 'metadata.name', what: 'the bus of this Trigger' },
+    ...spec.subscribers.flatMap((sub, i) =>
+      [sub.sink, sub.deadLetterSink].filter((k) => k !== undefined).map((sink) => ({ type: 'bindings' as const, key: triggerSinkComponentName(t.metadata.name, sink.ref?.namespace || ns, ++sinks), path: `spec.subscribers[${i}]`, what: 'a sink of this subscriber' })),
+    ),
+  ]));
   spec.subscribers.forEach((sub, i) => {
     const at = `spec.subscribers[${i}]`;
     // Conditions are compiled here, so a bad one is reported before anything runs (upstream's handler crashed on
