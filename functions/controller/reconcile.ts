@@ -83,14 +83,14 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
         : result.resource.kind === 'EventSource'
           ? planEventSource(result.resource, world)
           : planTrigger(result.resource as Extract<Resource, { kind: 'Trigger' }>, world);
-      // Dapr never creates a JetStream stream: without one the Functions would run and every publish fail.
-      if (plan.problems.length === 0 && options.streams) {
-        for (const [where, reason] of await options.streams.keep(streamsNeeded(plan.functions))) {
-          plan.problems.push({ reason: 'StreamUnavailable', message: `spec.eventBus: JetStream stream ${where.split(' ')[1]} at ${where.split(' ')[0]} cannot capture this resource's topics: ${reason}` });
-        }
-      }
+      // Dapr never creates a JetStream stream: without one the Functions run and every publish fails. A stream the
+      // controller cannot make (NATS unreachable from here, no permission) is reported, but the Functions are still
+      // applied: a stream made by hand works as well.
+      const streamProblems = plan.problems.length === 0 && options.streams
+        ? [...(await options.streams.keep(streamsNeeded(plan.functions)))].map(([where, reason]) => ({ reason: 'StreamUnavailable', message: `spec.eventBus: JetStream stream ${where.split(' ')[1]} at ${where.split(' ')[0]} cannot capture this resource's topics: ${reason}` }))
+        : [];
       const previous = object.status as Status | undefined;
-      const status = statusFor(object.metadata.generation, plan, mine.map((f) => ({ name: f.metadata.name, servingState: (f.status as { serving?: { state?: string } } | undefined)?.serving?.state })), previous, options.now());
+      const status = statusFor(object.metadata.generation, { ...plan, problems: [...plan.problems, ...streamProblems] }, mine.map((f) => ({ name: f.metadata.name, servingState: (f.status as { serving?: { state?: string } } | undefined)?.serving?.state })), previous, options.now());
       // A resource with problems keeps the Functions it has (they may still deliver: a sink not ready yet, a bus being
       // edited) and reports Error; only a valid plan applies and prunes.
       const writes = plan.problems.length > 0

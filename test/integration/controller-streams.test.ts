@@ -43,11 +43,12 @@ test('the stream is created with every topic published or subscribed; a second p
   expect(connections).toBe(before);
 });
 
-test('an unreachable NATS: the resource reports Error StreamUnavailable, naming the stream and the URL', async () => {
+test('an unreachable NATS: the resource reports Error StreamUnavailable, naming the stream and the URL; its Functions are still applied', async () => {
   const url = `nats://127.0.0.1:${await freePort()}`;
   world(url, 'NOPE');
   await reconcileAll(kubeFrom(fake.kubeConfig), { now: () => new Date(), log: silentLogger, streams: new StreamKeeper() });
   const status = fake.get(EVENTS, 'eventsources', 'default', 'shop')!.status as { state: string; conditions: Array<{ type: string; reason: string; message: string }> };
   expect(status.state).toBe('Error');
   expect(status.conditions.find((c) => c.type === 'Planned')).toMatchObject({ reason: 'StreamUnavailable', message: expect.stringContaining(`JetStream stream NOPE at ${url}`) });
+  expect(fake.list('core.openfunction.io/v1beta2', 'functions').map((f) => f.metadata.name).sort()).toEqual(['esw-shop-cron-tick', 't-orders']);
 });
