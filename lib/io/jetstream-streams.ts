@@ -15,10 +15,18 @@ export interface StreamNeed {
 export class StreamKeeper {
   private readonly known = new Set<string>();
   private readonly failed = new Map<string, string>();
+  /** One keep() at a time: resources reconcile concurrently, and two creating one stream at once would clash. */
+  private queue: Promise<unknown> = Promise.resolve();
   constructor(private readonly ensure: typeof ensureStream = ensureStream) {}
 
   /** Why each need could not be met (by `url stream`); empty when every stream captures every topic. */
-  async keep(needs: readonly StreamNeed[]): Promise<Map<string, string>> {
+  keep(needs: readonly StreamNeed[]): Promise<Map<string, string>> {
+    const run = this.queue.then(() => this.keepNow(needs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async keepNow(needs: readonly StreamNeed[]): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
     for (const need of needs) {
       const missing = need.topics.filter((t) => !this.known.has(`${need.url} ${need.stream} ${t}`));
