@@ -1,6 +1,7 @@
 // The command line, callable in-process (tests) and from bin/main (users). Returns the exit code; never throws.
 import { parseArgs } from 'node:util';
 import { UsageError } from './load.js';
+import { controller, controllerHelp } from './controller.js';
 import { dev, devHelp } from './dev/command.js';
 import { graph } from './graph.js';
 import { render, renderHelp } from './render.js';
@@ -20,6 +21,7 @@ Commands:
   validate   check resources against their schemas and each other
   simulate   run a timeline of events through a Trigger's conditions on a virtual clock
   render     print the OpenFunction Functions the controller would create
+  controller run the controller against a cluster from a kubeconfig
 
 Run 'ofn-events <command> --help' for a command's options.`;
 
@@ -80,6 +82,16 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
         if (values.help) return help(cli, devHelp, 0);
         if (!values.file?.length) throw new UsageError('dev needs at least one -f <file or dir>');
         return await dev(values.file, { ...(values.bus ? { bus: values.bus } : {}), sinks: values.sink ?? [], ...(values.for ? { for: values.for } : {}), ...(values.runtime ? { runtime: values.runtime } : {}), ...(values.daprd ? { daprd: values.daprd } : {}), ...(values.node ? { node: values.node } : {}), ...(process.stderr.isTTY ? { terminal: process.stderr } : {}) }, cli);
+      }
+      case 'controller': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: { kubeconfig: { type: 'string' }, once: { type: 'boolean' }, configmap: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.help) return help(cli, controllerHelp, 0);
+        return await controller({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.once ? { once: true } : {}), ...(values.configmap ? { configmap: values.configmap } : {}) }, cli);
       }
       case 'graph': {
         const { values } = parseArgs({ args: [...rest], options: { file: { type: 'string', short: 'f', multiple: true }, format: { type: 'string' } }, strict: true, allowPositionals: false });

@@ -62,3 +62,13 @@ export const findNode16Npm = (): string | undefined => cached('node', pinnedVers
 
 /** The Kafka broker's jars (scripts/peers.sh kafka). */
 export const findKafkaLibs = (): string | undefined => cached('kafka', pinnedVersions().KAFKA_VERSION, 'libs');
+
+const KUBE_PEERS = { etcd: ['etcd', 'ETCD_VERSION'], 'kube-apiserver': ['kube', 'KUBERNETES_VERSION'], kubectl: ['kube', 'KUBERNETES_VERSION'] } as const;
+
+/** etcd, kube-apiserver or kubectl from the peer cache (scripts/peers.sh etcd kube); throws with the command that builds it. */
+export function findPeer(name: keyof typeof KUBE_PEERS): string {
+  const [prefix, key] = KUBE_PEERS[name];
+  const found = cached(prefix, pinnedVersions()[key], name);
+  if (!found) throw new Error(`no ${name}: build it with \`npm run peers\` (scripts/peers.sh ${prefix})`);
+  return found;
+}

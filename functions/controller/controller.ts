@@ -18,6 +18,8 @@ const WATCHED: Array<[string, string, string]> = [
 export interface Controller {
   /** The OpenFunction function its cron binding triggers: a resync. */
   resync: AsyncFunction;
+  /** A full resync now: the JetStream streams are looked at again too. */
+  resyncNow(): void;
   scheduler: Scheduler;
   start(): Promise<void>;
   stop(): void;
@@ -25,22 +27,24 @@ export interface Controller {
 
 export function createController(
   kube: Kube,
-  options: { log: Logger; now(): Date; timers: Timers; configMap?: { namespace: string; name: string }; onReconciled?(stats: ReconcileStats): void; streams?: StreamKeeper },
+  options: { log: Logger; now(): Date; timers: Timers; configMaps?: Array<{ namespace: string; name: string }>; onReconciled?(stats: ReconcileStats): void; streams?: StreamKeeper },
 ): Controller {
   const scheduler = createScheduler(async () => {
-    const stats = await reconcileAll(kube, { now: options.now, log: options.log, ...(options.configMap ? { configMap: options.configMap } : {}), ...(options.streams ? { streams: options.streams } : {}) });
+    const stats = await reconcileAll(kube, { now: options.now, log: options.log, ...(options.configMaps ? { configMaps: options.configMaps } : {}), ...(options.streams ? { streams: options.streams } : {}) });
     if (stats.applied + stats.pruned + stats.statusWrites + stats.errors.length > 0) options.log.info({ ...stats }, 'reconciled');
     options.onReconciled?.(stats);
     return stats;
   }, options.timers);
   const stops: Array<() => void> = [];
   let stopped = false;
+  const resyncNow = () => {
+    options.streams?.forget();
+    scheduler.nudge(0);
+  };
   return {
     // The cron tick is the full resync: it also looks at the JetStream streams again.
-    resync: async () => {
-      options.streams?.forget();
-      scheduler.nudge(0);
-    },
+    resync: async () => resyncNow(),
+    resyncNow,
     scheduler,
     async start() {
       for (const [group, version, plural] of WATCHED) {

@@ -17,8 +17,11 @@ const FUNCTIONS = { group: 'core.openfunction.io', version: 'v1beta2', plural: '
 export interface ReconcileOptions {
   now(): Date;
   log: Logger;
-  /** Upstream's configuration ConfigMap (handler images): openfunction/openfunction-config. */
-  configMap?: { namespace: string; name: string };
+  /**
+   * ConfigMaps with the handler images, first one wins per key: ours (openfunction/openfunction-events-config), then
+   * upstream's (openfunction/openfunction-config, OpenFunction's own, read and never written, for upgraders).
+   */
+  configMaps?: Array<{ namespace: string; name: string }>;
   /** Resources whose writes are in flight at once (default 8); each resource's own writes stay in order. */
   concurrency?: number;
   /** Makes sure the JetStream streams a resource's Functions need exist (lib/io/jetstream-streams.ts). */
@@ -44,7 +47,7 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
     kube.list(EVENTS.group, EVENTS.version, 'clustereventbuses'),
     kube.list(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural),
     kube.list('serving.knative.dev', 'v1', 'services').catch(() => [] as KubeObject[]), // Knative may not be installed
-    options.configMap ? kube.configMapData(options.configMap.namespace, options.configMap.name) : Promise.resolve(undefined),
+    Promise.all((options.configMaps ?? []).map((c) => kube.configMapData(c.namespace, c.name))).then((maps) => Object.assign({}, ...maps.reverse()) as Record<string, string>),
   ]);
 
   const parsed = (objects: KubeObject[]) => objects.map((object) => ({ object, result: parseResource(object) }));

@@ -17,7 +17,7 @@ test('controller RBAC: every request allowed, every rule used', async () => {
   fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'shop', namespace: 'default' }, spec: { eventBus: 'default', cron: { a: { schedule: '@every 5s' }, b: { schedule: '@every 5s' } } } });
   fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'orders', namespace: 'default' }, spec: { eventBus: 'default', inputs: { a: { eventSource: 'shop', event: 'a' } }, subscribers: [{ condition: 'a', topic: 'x' }] } });
   const controller = createController(kubeFrom(fake.kubeConfig), {
-    log: silentLogger, now: () => new Date(), configMap: { namespace: 'openfunction', name: 'openfunction-config' },
+    log: silentLogger, now: () => new Date(), configMaps: [{ namespace: 'openfunction', name: 'openfunction-events-config' }, { namespace: 'openfunction', name: 'openfunction-config' }],
     timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
   });
   try {

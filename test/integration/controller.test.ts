@@ -10,7 +10,7 @@ const FN = 'core.openfunction.io/v1beta2';
 let fake: FakeKube;
 let kube: Kube;
 let clock = new Date('2026-01-01T00:00:00Z');
-const reconcile = () => reconcileAll(kube, { now: () => clock, log: silentLogger, configMap: { namespace: 'openfunction', name: 'openfunction-config' } });
+const reconcile = () => reconcileAll(kube, { now: () => clock, log: silentLogger, configMaps: [{ namespace: 'openfunction', name: 'openfunction-events-config' }, { namespace: 'openfunction', name: 'openfunction-config' }] });
 
 beforeEach(async () => {
   fake = await startFakeKube();
@@ -99,11 +99,12 @@ describe('controller - reconcile through the Kubernetes API', () => {
     expect(functionNames()).toEqual(['esw-shop-cron-tick', 'esw-shop-mqtt-paid', 't-orders']); // kept while in Error
   });
 
-  test('handler images come from upstream ConfigMap keys', async () => {
-    fake.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openfunction-config', namespace: 'openfunction' }, data: { 'openfunction.trigger-handler.image': 'registry.local/trigger-handler:dev' } });
+  test("handler images come from our ConfigMap, then from upstream's keys in OpenFunction's own", async () => {
+    fake.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openfunction-config', namespace: 'openfunction' }, data: { 'openfunction.trigger-handler.image': 'registry.local/trigger-handler:upstream', 'openfunction.eventsource-handler.image': 'registry.local/eventsource-handler:upstream' } });
+    fake.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openfunction-events-config', namespace: 'openfunction' }, data: { 'openfunction.trigger-handler.image': 'registry.local/trigger-handler:ours' } });
     await reconcile();
-    expect((fake.get(FN, 'functions', 'default', 't-orders')!.spec as { image: string }).image).toBe('registry.local/trigger-handler:dev');
-    expect((fake.get(FN, 'functions', 'default', 'esw-shop-cron-tick')!.spec as { image: string }).image).toBe('ghcr.io/openfunction-events/eventsource-handler:0.1.0');
+    expect((fake.get(FN, 'functions', 'default', 't-orders')!.spec as { image: string }).image).toBe('registry.local/trigger-handler:ours');
+    expect((fake.get(FN, 'functions', 'default', 'esw-shop-cron-tick')!.spec as { image: string }).image).toBe('registry.local/eventsource-handler:upstream');
   });
 });
 

@@ -21,6 +21,9 @@ export const DEFAULT_IMAGES: HandlerImages = {
   triggerHandler: 'ghcr.io/openfunction-events/trigger-handler:0.1.0',
 };
 
+/** OpenFunction's own configuration ConfigMap, where upstream read the handler images: read, never written. */
+export const UPSTREAM_CONFIGMAP = { namespace: 'openfunction', name: 'openfunction-config' } as const;
+
 export const IMAGE_KEYS = { eventSourceHandler: 'openfunction.eventsource-handler.image', triggerHandler: 'openfunction.trigger-handler.image' } as const;
 
 export function imagesFrom(configMapData: Readonly<Record<string, string>> | undefined): HandlerImages {

@@ -1,0 +1,161 @@
+// The controller on a real kube-apiserver (etcd + kube-apiserver from scripts/peers.sh, RBAC on): our CRDs and the
+// install set applied with kubectl next to OpenFunction's Function CRD and Dapr's Component CRD, every sample and
+// golden case accepted, and `ofn-events controller --once` acting as its own ServiceAccount (impersonated), so a
+// verb the shipped RBAC lacks fails here. Functions are server-side applied and accepted by the real Function CRD;
+// status carries observedGeneration; a second pass writes nothing; a removed event is pruned.
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { startControlPlane, type ControlPlane } from '../../runtime/control-plane.js';
+import { sharedBrokerUrl } from '../support/brokers.js';
+import { runCli } from '../support/cli.js';
+
+const run = promisify(execFile);
+const TIMEOUT = 180_000;
+const SHARED = join('..', 'shared', 'schemas');
+const CONTROLLER = 'system:serviceaccount:openfunction:openfunction-events-controller';
+let cp: ControlPlane;
+let admin: string;
+
+async function kubectl(args: string[], kubeconfig = admin, input?: string): Promise<string> {
+  const child = run(cp.kubectl, ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 });
+  if (input !== undefined) child.child.stdin!.end(input);
+  try {
+    return (await child).stdout;
+  } catch (e) {
+    throw new Error(`kubectl ${args.join(' ')}: ${(e as { stderr?: string }).stderr ?? String(e)}`, { cause: e });
+  }
+}
+
+/** OpenFunction's Function CRD as its install has it: the DynamicValue patch makes metadata values any JSON. */
+function functionCrdAsInstalled(): string {
+  const crd = parseAllDocuments(readFileSync(join(SHARED, 'core.openfunction.io_functions.yaml'), 'utf8')).map((d) => d.toJS()).find(Boolean) as Record<string, unknown>;
+  for (const op of parse(readFileSync(join(SHARED, 'dynamicvalue_in_functions.yaml'), 'utf8')) as Array<{ path: string; value: unknown }>) {
+    const keys = op.path.split('/').slice(1);
+    let node = crd;
+    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    node[keys.at(-1)!] = op.value;
+  }
+  const file = join(cp.dir, 'function-crd.yaml');
+  writeFileSync(file, stringify(crd));
+  return file;
+}
+
+const controllerOnce = () => runCli('controller', '--once', '--kubeconfig', cp.kubeconfig(CONTROLLER));
+const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
+type Item = { metadata: { name: string; generation?: number; ownerReferences?: Array<{ kind: string; name: string }> }; status?: { state?: string; conditions?: Array<{ type: string; reason?: string; message?: string; observedGeneration?: number }> } };
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  admin = cp.kubeconfig();
+  // What an OpenFunction 1.2 install brings: its namespace and the Function CRD; Dapr's Component CRD.
+  await kubectl(['create', 'namespace', 'openfunction']);
+  // OpenFunction's own configuration, which the install set must leave alone.
+  await kubectl(['create', 'configmap', 'openfunction-config', '-n', 'openfunction', '--from-literal=knative={"serving":"on"}', '--from-literal=plugins.tracing=enabled']);
+  await kubectl(['apply', '--server-side', '-f', functionCrdAsInstalled(), '-f', join(SHARED, 'dapr_charts_dapr_crds_components.yaml')]);
+  await kubectl(['wait', '--for', 'condition=established', '--timeout', '60s', 'crd/functions.core.openfunction.io', 'crd/components.dapr.io']);
+}, TIMEOUT);
+
+afterAll(() => cp?.stop(), TIMEOUT);
+
+test('kubectl apply -k manifests installs on a real API server', async () => {
+  const out = await kubectl(['apply', '-k', 'manifests']);
+  expect(out).toMatch(/customresourcedefinition.apiextensions.k8s.io\/eventsources.events.openfunction.io (created|configured|serverside-applied)/);
+  expect(out).toMatch(/function.core.openfunction.io\/openfunction-events-controller created/);
+  await kubectl(['wait', '--for', 'condition=established', '--timeout', '60s', 'crd/eventsources.events.openfunction.io', 'crd/triggers.events.openfunction.io', 'crd/eventbuses.events.openfunction.io', 'crd/clustereventbuses.events.openfunction.io']);
+}, TIMEOUT);
+
+test('every sample and golden case is accepted by our CRDs', async () => {
+  for (const ns of ['team', 'other']) await kubectl(['create', 'namespace', ns]);
+  for (const dir of ['manifests/samples/upstream', 'test/golden/cases']) {
+    const out = await kubectl(['apply', '-f', dir]);
+    expect(out).not.toMatch(/error/i);
+  }
+  await kubectl(['apply', '-f', 'manifests/samples/quickstart.yaml', '-n', 'default']);
+}, TIMEOUT);
+
+test('the controller, as its own ServiceAccount: Functions applied and accepted by the Function CRD, status with observedGeneration, printer columns', async () => {
+  await kubectl(['create', 'namespace', 'shop']);
+  const set = `
+apiVersion: events.openfunction.io/v1alpha1
+kind: EventBus
+metadata: {name: default, namespace: shop}
+spec:
+  jetstream: {natsURL: "${sharedBrokerUrl('nats')}"}
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: EventSource
+metadata: {name: clock, namespace: shop}
+spec:
+  eventBus: default
+  cron:
+    a: {schedule: "@every 5s"}
+    b: {schedule: "@every 7s"}
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: Trigger
+metadata: {name: both, namespace: shop}
+spec:
+  eventBus: default
+  inputs:
+    a: {eventSource: clock, event: a}
+    b: {eventSource: clock, event: b}
+  subscribers:
+    - {condition: a && b, sink: {uri: "http://display.shop.svc.cluster.local/"}}
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: Trigger
+metadata: {name: broken, namespace: shop}
+spec:
+  eventBus: default
+  inputs:
+    a: {eventSource: clock, event: a}
+  subscribers:
+    - {condition: "a &&", sink: {uri: "http://display.shop.svc.cluster.local/"}}
+`;
+  await kubectl(['apply', '-f', '-'], admin, set);
+  const first = await controllerOnce();
+  expect(first.err.filter((l) => l.startsWith('error:') && !l.includes('/broken'))).toEqual([]);
+  expect(first.out[0]).toMatch(/^applied [1-9]\d*, pruned 0, status writes [1-9]\d*, errors 0$/);
+
+  const functions = await json<{ items: Item[] }>(['get', 'functions.core.openfunction.io', '-n', 'shop']);
+  expect(functions.items.map((f) => f.metadata.name).sort()).toEqual(['esw-clock-cron-a', 'esw-clock-cron-b', 't-both']);
+  expect(functions.items.find((f) => f.metadata.name === 't-both')!.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Trigger', name: 'both' })]);
+
+  const trigger = await json<Item>(['get', 'trigger', 'both', '-n', 'shop']);
+  expect(trigger.status!.state).toBe('Pending');
+  for (const c of trigger.status!.conditions!) expect(c.observedGeneration).toBe(trigger.metadata.generation);
+  // A resource the API server accepts and we reject: its status names the field.
+  const broken = await json<Item>(['get', 'trigger', 'broken', '-n', 'shop']);
+  expect(broken.status!.state).toBe('Error');
+  expect(broken.status!.conditions!.find((c) => c.type === 'Planned')).toMatchObject({ reason: 'InvalidCondition', message: expect.stringContaining('spec.subscribers[0].condition') });
+
+  const table = await kubectl(['get', 'eventsources,triggers', '-n', 'shop']);
+  expect(table).toMatch(/NAME\s+EVENTBUS\s+SINK\s+STATUS/);
+  expect(table).toMatch(/trigger.events.openfunction.io\/broken\s+default\s+Error/);
+
+  // Nothing changed: nothing written.
+  expect((await controllerOnce()).out[0]).toBe('applied 0, pruned 0, status writes 0, errors 0');
+}, TIMEOUT);
+
+test('an event removed from the EventSource: its Function is pruned', async () => {
+  await kubectl(['patch', 'eventsource', 'clock', '-n', 'shop', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/cron/b"}]']);
+  const result = await controllerOnce();
+  expect(result.out[0]).toMatch(/^applied \d+, pruned 1, /);
+  const functions = await json<{ items: Item[] }>(['get', 'functions.core.openfunction.io', '-n', 'shop']);
+  expect(functions.items.map((f) => f.metadata.name).sort()).toEqual(['esw-clock-cron-a', 't-both']);
+  const source = await json<Item>(['get', 'eventsource', 'clock', '-n', 'shop']);
+  expect(source.status!.conditions!.every((c) => c.observedGeneration === source.metadata.generation)).toBe(true);
+}, TIMEOUT);
+
+test("kubectl delete -k manifests deletes nothing OpenFunction owns; apply changed none of it", async () => {
+  const before = await json<{ data: Record<string, string> }>(['get', 'configmap', 'openfunction-config', '-n', 'openfunction']);
+  await kubectl(['delete', '-k', 'manifests', '--wait=false']);
+  const after = await json<{ data: Record<string, string> }>(['get', 'configmap', 'openfunction-config', '-n', 'openfunction']);
+  expect(after.data).toEqual(before.data);
+  expect(after.data).toEqual({ knative: '{"serving":"on"}', 'plugins.tracing': 'enabled' });
+  await kubectl(['get', 'namespace', 'openfunction']);
+  await kubectl(['get', 'crd', 'functions.core.openfunction.io', 'components.dapr.io']);
+}, TIMEOUT);
