@@ -93,7 +93,11 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
         ? [...(await options.streams.keep(streamsNeeded(plan.functions)))].map(([where, reason]) => ({ reason: 'StreamUnavailable', message: `spec.eventBus: JetStream stream ${where.split(' ')[1]} at ${where.split(' ')[0]} cannot capture this resource's topics: ${reason}` }))
         : [];
       const previous = object.status as Status | undefined;
-      const status = statusFor(object.metadata.generation, { ...plan, problems: [...plan.problems, ...streamProblems] }, mine.map((f) => ({ name: f.metadata.name, servingState: (f.status as { serving?: { state?: string } } | undefined)?.serving?.state })), previous, options.now());
+      // The Functions this pass applies exist once it is done: counted as there (no serving state yet), so a new
+      // resource's status settles in one pass instead of saying "not found" until the next.
+      const observed = mine.map((f) => ({ name: f.metadata.name, servingState: (f.status as { serving?: { state?: string } } | undefined)?.serving?.state }));
+      if (plan.problems.length === 0) for (const f of plan.functions) if (!observed.some((o) => o.name === f.metadata.name)) observed.push({ name: f.metadata.name, servingState: undefined });
+      const status = statusFor(object.metadata.generation, { ...plan, problems: [...plan.problems, ...streamProblems] }, observed, previous, options.now());
       // A resource with problems keeps the Functions it has (they may still deliver: a sink not ready yet, a bus being
       // edited) and reports Error; only a valid plan applies and prunes.
       const writes = plan.problems.length > 0

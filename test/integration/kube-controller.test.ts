@@ -11,6 +11,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../../runtime/control-plane.js';
 import { sharedBrokerUrl } from '../support/brokers.js';
 import { runCli } from '../support/cli.js';
+import { eventually } from '../support/local.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 180_000;
@@ -43,6 +44,13 @@ function functionCrdAsInstalled(): string {
   return file;
 }
 
+/** Until each CRD is Established (kubectl wait fails on a CRD whose conditions the API server has not written yet). */
+async function established(...crds: string[]): Promise<void> {
+  for (const crd of crds) {
+    await eventually(async () => (await kubectl(['get', 'crd', crd, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'])) === 'True', `CRD ${crd} established`, 60_000);
+  }
+}
+
 const controllerOnce = () => runCli('controller', '--once', '--kubeconfig', cp.kubeconfig(CONTROLLER));
 const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
 type Item = { metadata: { name: string; generation?: number; ownerReferences?: Array<{ kind: string; name: string }> }; status?: { state?: string; conditions?: Array<{ type: string; reason?: string; message?: string; observedGeneration?: number }> } };
@@ -55,7 +63,7 @@ beforeAll(async () => {
   // OpenFunction's own configuration, which the install set must leave alone.
   await kubectl(['create', 'configmap', 'openfunction-config', '-n', 'openfunction', '--from-literal=knative={"serving":"on"}', '--from-literal=plugins.tracing=enabled']);
   await kubectl(['apply', '--server-side', '-f', functionCrdAsInstalled(), '-f', join(SHARED, 'dapr_charts_dapr_crds_components.yaml')]);
-  await kubectl(['wait', '--for', 'condition=established', '--timeout', '60s', 'crd/functions.core.openfunction.io', 'crd/components.dapr.io']);
+  await established('functions.core.openfunction.io', 'components.dapr.io');
 }, TIMEOUT);
 
 afterAll(() => cp?.stop(), TIMEOUT);
@@ -64,7 +72,7 @@ test('kubectl apply -k manifests installs on a real API server', async () => {
   const out = await kubectl(['apply', '-k', 'manifests']);
   expect(out).toMatch(/customresourcedefinition.apiextensions.k8s.io\/eventsources.events.openfunction.io (created|configured|serverside-applied)/);
   expect(out).toMatch(/function.core.openfunction.io\/openfunction-events-controller created/);
-  await kubectl(['wait', '--for', 'condition=established', '--timeout', '60s', 'crd/eventsources.events.openfunction.io', 'crd/triggers.events.openfunction.io', 'crd/eventbuses.events.openfunction.io', 'crd/clustereventbuses.events.openfunction.io']);
+  await established('eventsources.events.openfunction.io', 'triggers.events.openfunction.io', 'eventbuses.events.openfunction.io', 'clustereventbuses.events.openfunction.io');
 }, TIMEOUT);
 
 test('every sample and golden case is accepted by our CRDs', async () => {

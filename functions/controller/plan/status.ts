@@ -44,7 +44,7 @@ export function statusFor(
   if (planned.problems.length > 0) set('FunctionsReady', 'Unknown', 'NotPlanned', 'no Functions while the spec has problems');
   else if (notRunning.length > 0) {
     const missing = notRunning.filter((n) => !byName.has(n));
-    set('FunctionsReady', 'False', missing.length > 0 ? 'FunctionsMissing' : 'FunctionsStarting', notRunning.map((n) => `${n}: ${byName.get(n)?.servingState ?? 'not found'}`).join(', '));
+    set('FunctionsReady', 'False', missing.length > 0 ? 'FunctionsMissing' : 'FunctionsStarting', notRunning.map((n) => `${n}: ${byName.has(n) ? (byName.get(n)!.servingState ?? 'no serving state yet') : 'not found'}`).join(', '));
   } else set('FunctionsReady', 'True', 'FunctionsRunning', 'every generated Function is running');
 
   const planOk = conditions[0]!.status === 'True';
