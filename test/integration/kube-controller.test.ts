@@ -72,6 +72,7 @@ test('kubectl apply -k manifests installs on a real API server', async () => {
   const out = await kubectl(['apply', '-k', 'manifests']);
   expect(out).toMatch(/customresourcedefinition.apiextensions.k8s.io\/eventsources.events.openfunction.io (created|configured|serverside-applied)/);
   expect(out).toMatch(/function.core.openfunction.io\/openfunction-events-controller created/);
+  expect(out).toMatch(/validatingadmissionpolicy.admissionregistration.k8s.io\/openfunction-events-switchover created/);
   await established('eventsources.events.openfunction.io', 'triggers.events.openfunction.io', 'eventbuses.events.openfunction.io', 'clustereventbuses.events.openfunction.io');
 }, TIMEOUT);
 
@@ -148,11 +149,40 @@ spec:
   expect((await controllerOnce()).out[0]).toBe('applied 0, pruned 0, status writes 0, errors 0');
 }, TIMEOUT);
 
+test("switch-over: OpenFunction's own events controllers are refused our Functions and our status; the rest of OpenFunction is not", async () => {
+  // OpenFunction's manager, with the broad rights its install gives it.
+  const upstream = 'system:serviceaccount:openfunction:openfunction-controller-manager';
+  await kubectl(['create', 'clusterrolebinding', 'openfunction-manager', '--clusterrole=cluster-admin', `--serviceaccount=openfunction:openfunction-controller-manager`]);
+  const asUpstream = cp.kubeconfig(upstream);
+  const fn = (name: string, labels: Record<string, string>) => JSON.stringify({ apiVersion: 'core.openfunction.io/v1beta2', kind: 'Function', metadata: { name, namespace: 'shop', labels }, spec: { version: 'v1', image: 'upstream/eventsource-handler:v4', serving: { triggers: { dapr: [{ name: 'x', type: 'bindings.cron' }] } } } });
+  const refused = async (args: string[], input?: string) => {
+    try {
+      await kubectl(args, asUpstream, input);
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  // Upstream's EventSource controller creating its esw-* Function, and updating ours.
+  const create = await refused(['create', '-f', '-'], fn('esw-clock-cron-z', { 'controlled-by-eventsource': 'clock', 'openfunction.io/managed': 'true' }));
+  expect(create).toMatch(/openfunction-events owns Functions generated for EventSources and Triggers: only system:serviceaccount:openfunction:openfunction-events-controller may write it, not system:serviceaccount:openfunction:openfunction-controller-manager/);
+  expect(await refused(['patch', 'function', 't-both', '-n', 'shop', '--type', 'merge', '-p', '{"spec":{"image":"upstream/trigger-handler:v4"}}'])).toMatch(/openfunction-events owns/);
+  expect(await refused(['delete', 'function', 't-both', '-n', 'shop'])).toMatch(/openfunction-events owns/);
+  // Upstream's status writes on our resources.
+  expect(await refused(['patch', 'trigger', 'both', '-n', 'shop', '--subresource', 'status', '--type', 'merge', '-p', '{"status":{"conditions":[]}}'])).toMatch(/openfunction-events owns the status of triggers/);
+  // What OpenFunction's Function controller does: its own Functions, and status and metadata of ours.
+  expect(await refused(['create', '-f', '-'], fn('a-user-function', {}))).toBe('');
+  expect(await refused(['patch', 'function', 't-both', '-n', 'shop', '--subresource', 'status', '--type', 'merge', '-p', '{"status":{"serving":{"state":"Running"}}}'])).toBe('');
+  expect(await refused(['annotate', 'function', 't-both', '-n', 'shop', 'openfunction.io/touched=yes'])).toBe('');
+  // And ours still writes what it owns.
+  expect((await controllerOnce()).out[0]).toMatch(/errors 0$/);
+}, TIMEOUT);
+
 test('an event removed from the EventSource: its Function is pruned', async () => {
   await kubectl(['patch', 'eventsource', 'clock', '-n', 'shop', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/cron/b"}]']);
   const result = await controllerOnce();
   expect(result.out[0]).toMatch(/^applied \d+, pruned 1, /);
-  const functions = await json<{ items: Item[] }>(['get', 'functions.core.openfunction.io', '-n', 'shop']);
+  const functions = await json<{ items: Item[] }>(['get', 'functions.core.openfunction.io', '-n', 'shop', '-l', 'openfunction.io/managed=true']);
   expect(functions.items.map((f) => f.metadata.name).sort()).toEqual(['esw-clock-cron-a', 't-both']);
   const source = await json<Item>(['get', 'eventsource', 'clock', '-n', 'shop']);
   expect(source.status!.conditions!.every((c) => c.observedGeneration === source.metadata.generation)).toBe(true);
