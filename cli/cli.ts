@@ -61,13 +61,13 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
       case 'render': {
         const { values } = parseArgs({
           args: [...rest],
-          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o' }, 'images-from': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
           strict: true,
           allowPositionals: false,
         });
         if (values.help) return help(cli, renderHelp, 0);
         if (!values.file?.length) throw new UsageError('render needs at least one -f <file or dir>');
-        return render(values.file, values.namespace, values.output ?? 'yaml', cli);
+        return render(values.file, values.namespace, values.output ?? 'yaml', cli, values['images-from']);
       }
       case 'dev': {
         const { values } = parseArgs({

@@ -3,23 +3,38 @@
 // say) go to stderr, one line per resource.
 import { stringify } from 'yaml';
 import { formatProblem, validateSet } from '../lib/api/index.js';
-import { planAll, worldOf } from '../functions/controller/plan/index.js';
+import { imagesFrom, planAll, worldOf, type HandlerImages } from '../functions/controller/plan/index.js';
+import { UPSTREAM_CONFIGMAP } from '../functions/controller/plan/world.js';
 import type { Cli } from './cli.js';
 import { loadDocuments, UsageError } from './load.js';
 
-export const renderHelp = `Usage: ofn-events render -f <file or dir> [-f …] [--namespace <ns>] [-o yaml|json]
+export const renderHelp = `Usage: ofn-events render -f <file or dir> [-f …] [--namespace <ns>] [-o yaml|json] [--images-from <file>]
 
 Prints the OpenFunction Functions (core.openfunction.io/v1beta2) the controller would create for the
 EventSources and Triggers in the files, using the EventBuses and ClusterEventBuses there. -o json prints one
-List. Problems (a missing bus, an unresolvable sink, an invalid condition) go to stderr; exit status 1 then.`;
+List. Problems (a missing bus, an unresolvable sink, an invalid condition) go to stderr; exit status 1 then.
+--images-from takes the handler images from the configuration ConfigMap in a file, as the controller of a cluster
+installed from it would (openfunction-events-config, then upstream's openfunction-config).
 
-export function render(files: string[], namespace: string | undefined, output: string, cli: Cli): number {
+Example: kubectl kustomize manifests > install.yaml && ofn-events render -f manifests/samples/quickstart.yaml --images-from install.yaml`;
+
+/** The handler images a cluster installed from these files gets: our ConfigMap's keys, then upstream's. */
+function imagesIn(file: string): HandlerImages {
+  const maps = loadDocuments([file]).map((d) => d.doc as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> }).filter((d) => d?.kind === 'ConfigMap');
+  const data = (name: string) => maps.find((m) => m.metadata?.name === name)?.data ?? {};
+  if (!maps.some((m) => m.metadata?.name === 'openfunction-events-config' || m.metadata?.name === UPSTREAM_CONFIGMAP.name)) {
+    throw new UsageError(`--images-from: ${file} has no ConfigMap openfunction-events-config or ${UPSTREAM_CONFIGMAP.name}`);
+  }
+  return imagesFrom({ ...data(UPSTREAM_CONFIGMAP.name), ...data('openfunction-events-config') });
+}
+
+export function render(files: string[], namespace: string | undefined, output: string, cli: Cli, imagesFromFile?: string): number {
   if (output !== 'yaml' && output !== 'json') throw new UsageError(`-o: expected yaml or json, got "${output}"`);
   const report = validateSet(loadDocuments(files), namespace);
   const invalid = report.findings.filter((f) => f.severity === 'error');
   for (const f of invalid) cli.err(`${f.file}:${f.index} ${f.resource}: ${formatProblem(f)}`);
   const resources = report.resources.map((r) => r.resource);
-  const plans = planAll(resources, worldOf(resources, undefined, namespace), namespace);
+  const plans = planAll(resources, worldOf(resources, imagesFromFile ? imagesIn(imagesFromFile) : undefined, namespace), namespace);
   const functions = plans.flatMap((p) => p.functions);
   for (const p of plans) {
     const label = `${p.resource.kind}/${p.resource.metadata.name}`;

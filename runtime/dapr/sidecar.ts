@@ -65,7 +65,7 @@ export async function startFunction(launch: FunctionLaunch, options: SidecarOpti
   const ports: Ports = { app: await freePort(), http: await freePort(), grpc: await freePort(), internalGrpc: await freePort(), metrics: await freePort() };
   const daprUrl = `http://${LOOPBACK}:${ports.http}`;
   const appUrl = `http://${LOOPBACK}:${ports.app}`;
-  const timeout = options.readyTimeoutMs ?? 30_000;
+  const timeout = options.readyTimeoutMs ?? 60_000;
   const pkg = options.packageCommand(launch.handler);
   // The function container's environment (runtime-contract §4.2) plus what the sidecar injector adds.
   const env: NodeJS.ProcessEnv = {

@@ -89,6 +89,7 @@ describe('manifests', () => {
       ...readdirSync('manifests/rbac').map((f) => `rbac/${f}`),
       ...readdirSync('manifests/config').map((f) => `config/${f}`),
       'functions/controller.yaml',
+      ...readdirSync('manifests/switchover').map((f) => `switchover/${f}`),
     ];
     expect([...kustomization.resources].sort()).toEqual(expected.sort());
     for (const file of kustomization.resources) {

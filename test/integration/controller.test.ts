@@ -69,7 +69,7 @@ describe('controller - reconcile through the Kubernetes API', () => {
     (fn.spec as { workloadRuntime: string }).workloadRuntime = 'WasmEdge';
     fake.reset();
     expect((await reconcile()).applied).toBe(1);
-    expect((fake.get(FN, 'functions', 'default', 't-orders')!.spec as { image: string }).image).toBe('ghcr.io/openfunction-events/trigger-handler:0.1.0');
+    expect((fake.get(FN, 'functions', 'default', 't-orders')!.spec as { image: string }).image).toBe('registry.invalid/openfunction-events/trigger-handler:0.1.0');
     fake.get(FN, 'functions', 'default', 't-orders')!.spec = { ...(fake.get(FN, 'functions', 'default', 't-orders')!.spec as object), workloadRuntime: 'WasmEdge' };
     fake.reset();
     await reconcile();

@@ -9,7 +9,7 @@ test('the quickstart fires through real sidecars into the event display, and the
   const quickstart = readFileSync(join('manifests', 'samples', 'quickstart.yaml'), 'utf8').replace(/natsURL: .*/, `natsURL: ${sharedBrokerUrl('nats')}`);
   const dir = tempFiles({ 'quickstart.yaml': quickstart });
   const result = await runCli('dev', '--runtime', 'dapr', '-f', join(dir, 'quickstart.yaml'), '--for', '9s');
-  expect(result.code).toBe(0);
+  expect([result.code, result.code === 0 ? '' : result.err.join('\n')]).toEqual([0, '']);
   expect(result.err.some((l) => l.startsWith('runtime: Dapr ('))).toBe(true);
   expect(result.err).toContain(`JetStream at ${sharedBrokerUrl('nats')}: stream OFN_EVENTS captures default-clock-every-three, default-clock-every-two`);
   expect(result.out.filter((l) => l.startsWith('☁  Trigger/default/together subscriber 0')).length).toBeGreaterThan(0);

@@ -197,3 +197,23 @@ test("kubectl delete -k manifests deletes nothing OpenFunction owns; apply chang
   await kubectl(['get', 'namespace', 'openfunction']);
   await kubectl(['get', 'crd', 'functions.core.openfunction.io', 'components.dapr.io']);
 }, TIMEOUT);
+
+test("one knob sets every image: the ConfigMap's registry reaches the controller's image and both handler images, and render shows what such a cluster gets", async () => {
+  const { mkdtempSync, cpSync, readFileSync: read, writeFileSync: write } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'ofn-events-kustomize-'));
+  cpSync('manifests', join(dir, 'manifests'), { recursive: true });
+  const config = join(dir, 'manifests', 'config', 'openfunction-events-config.yaml');
+  write(config, read(config, 'utf8').replace(/^ {2}registry: .*$/m, '  registry: my.registry.example/team'));
+  const built = await kubectl(['kustomize', join(dir, 'manifests')]);
+  write(join(dir, 'install.yaml'), built);
+  const docs = parseAllDocuments(built).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: { image?: string }; data?: Record<string, string> });
+  expect(docs.find((d) => d.kind === 'Function')!.spec!.image).toBe('my.registry.example/team/openfunction-events/controller:0.1.0');
+  expect(docs.find((d) => d.kind === 'ConfigMap')!.data).toMatchObject({
+    'openfunction.eventsource-handler.image': 'my.registry.example/team/openfunction-events/eventsource-handler:0.1.0',
+    'openfunction.trigger-handler.image': 'my.registry.example/team/openfunction-events/trigger-handler:0.1.0',
+  });
+  const rendered = await runCli('render', '-f', 'manifests/samples/quickstart.yaml', '--images-from', join(dir, 'install.yaml'), '-o', 'json');
+  const images = (JSON.parse(rendered.out.join('\n')) as { items: Array<{ spec: { image: string } }> }).items.map((f) => f.spec.image);
+  expect([...new Set(images)].sort()).toEqual(['my.registry.example/team/openfunction-events/eventsource-handler:0.1.0', 'my.registry.example/team/openfunction-events/trigger-handler:0.1.0']);
+}, TIMEOUT);

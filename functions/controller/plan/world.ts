@@ -17,8 +17,9 @@ export interface HandlerImages {
 
 /** Defaults, overridden by upstream's ConfigMap keys (upstream-behaviour §4.2 step 1, §12 row 7). */
 export const DEFAULT_IMAGES: HandlerImages = {
-  eventSourceHandler: 'ghcr.io/openfunction-events/eventsource-handler:0.1.0',
-  triggerHandler: 'ghcr.io/openfunction-events/trigger-handler:0.1.0',
+  // registry.invalid (RFC 2606): no registry serves these; the install set's `registry` knob replaces it.
+  eventSourceHandler: 'registry.invalid/openfunction-events/eventsource-handler:0.1.0',
+  triggerHandler: 'registry.invalid/openfunction-events/trigger-handler:0.1.0',
 };
 
 /** OpenFunction's own configuration ConfigMap, where upstream read the handler images: read, never written. */
