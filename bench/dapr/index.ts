@@ -5,7 +5,9 @@
 // For each: events/s to drain the backlog, CPU µs per event of the app and of its sidecar (from /proc), then the
 // latency each adds at a steady rate (p50/p99, from the payload's send time to the sink). Goal (issue): ratio ≥ 0.9.
 // Runs from dist/ after `npm run package`: the handlers are the packaged bundles, as in a cluster.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,7 @@ const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 5);
 const daprd = findDaprd();
 if (!daprd) throw new Error(DAPRD_HELP);
 const BARE = fileURLToPath(new URL('./bare.js', import.meta.url));
+const WORK = mkdtempSync(join(tmpdir(), 'ofn-events-bench-dapr-'));
 
 const [nats, redisBroker] = await Promise.all([startBroker('nats'), startBroker('redis')]);
 const redis = createClient({ url: redisBroker.url });
@@ -78,7 +81,7 @@ async function start(kind: 'eventsource' | 'trigger', name: string, bare: boolea
   if (bare) launch.env.BARE_ROLE = kind;
   return startFunction(launch, {
     daprd: daprd!,
-    workDir: '/tmp',
+    workDir: WORK,
     daprLogLevel: 'warn',
     packageCommand: (h) => (bare ? { command: process.execPath, args: [BARE] } : packageCommand(h)),
   });
@@ -184,4 +187,5 @@ await bus.close();
 sink.closeAllConnections();
 sink.close();
 await Promise.all([nats.stop(), redisBroker.stop()]);
+rmSync(WORK, { recursive: true, force: true });
 process.exit(0);

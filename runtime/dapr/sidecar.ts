@@ -1,6 +1,6 @@
 // One rendered Function run as OpenFunction runs it (runtime/dapr/openfunction.ts): its package under Node with the
 // container's environment, and a real daprd sidecar loaded with the Function's components, on loopback ports.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort, lastLines, LOOPBACK, startChild, waitUntil, type Child } from '../processes.js';
@@ -57,6 +57,8 @@ async function ok(url: string, expect: (status: number) => boolean): Promise<boo
 export async function startFunction(launch: FunctionLaunch, options: SidecarOptions): Promise<RunningFunction> {
   const dir = join(options.workDir, launch.appId);
   const resources = join(dir, 'resources');
+  // daprd loads every file there: nothing but this Function's components.
+  rmSync(resources, { recursive: true, force: true });
   mkdirSync(resources, { recursive: true });
   for (const component of [...launch.components, ...(options.extraComponents ?? [])]) {
     const name = (component as { metadata: { name: string } }).metadata.name;
