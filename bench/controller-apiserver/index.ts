@@ -4,22 +4,22 @@
 // second pass of an unchanged world (0 writes) and the controller's RSS. Goal (issue): ratio ≥ 1.0, i.e. the
 // controller is not slower than kubectl. `N` (default 1000) sets the size.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { parseResource, type Resource } from '../../lib/api/index.js';
 import { silentLogger } from '../../lib/function.js';
 import { kubeFrom } from '../../lib/io/kube.js';
 import { planAll, worldOf } from '../../functions/controller/plan/index.js';
 import { reconcileAll } from '../../functions/controller/reconcile.js';
 import { startControlPlane } from '../../runtime/control-plane.js';
+import { established, functionCrdAsInstalled } from '../../test/support/openfunction-crds.js';
 import { machine, table } from '../support/report.js';
 
 const exec = promisify(execFile);
 const N = Number(process.env.N ?? 1000);
-const SHARED = join('..', 'shared', 'schemas');
 
 const cp = await startControlPlane();
 const admin = cp.kubeconfig();
@@ -28,26 +28,10 @@ const kubectl = async (args: string[], input?: string) => {
   if (input !== undefined) child.child.stdin!.end(input);
   return (await child).stdout;
 };
-const established = async (crd: string) => {
-  for (;;) {
-    // Before the API server writes the CRD's conditions, kubectl's jsonpath fails: not yet.
-    const state = await kubectl(['get', 'crd', crd, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']).catch(() => '');
-    if (state === 'True') return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
-
 try {
-  const crd = parseAllDocuments(readFileSync(join(SHARED, 'core.openfunction.io_functions.yaml'), 'utf8')).map((d) => d.toJS()).find(Boolean) as Record<string, unknown>;
-  for (const op of parse(readFileSync(join(SHARED, 'dynamicvalue_in_functions.yaml'), 'utf8')) as Array<{ path: string; value: unknown }>) {
-    const keys = op.path.split('/').slice(1);
-    let node = crd;
-    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
-    node[keys.at(-1)!] = op.value;
-  }
-  await kubectl(['apply', '--server-side', '-f', '-'], stringify(crd));
+  await kubectl(['apply', '--server-side', '-f', '-'], functionCrdAsInstalled());
   await kubectl(['apply', '--server-side', '-f', 'manifests/crds']);
-  for (const c of ['functions.core.openfunction.io', 'eventsources.events.openfunction.io', 'triggers.events.openfunction.io', 'eventbuses.events.openfunction.io']) await established(c);
+  await established(kubectl, 'functions.core.openfunction.io', 'eventsources.events.openfunction.io', 'triggers.events.openfunction.io', 'eventbuses.events.openfunction.io');
   for (const ns of ['ctrl', 'kctl']) await kubectl(['create', 'namespace', ns]);
 
   const docs = (ns: string) => {

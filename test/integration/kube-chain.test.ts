@@ -8,18 +8,17 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse, parseAllDocuments, stringify } from 'yaml';
 import { controller } from '../../cli/controller.js';
 import { startControlPlane, type ControlPlane } from '../../runtime/control-plane.js';
 import { sharedBrokerUrl } from '../support/brokers.js';
 import { daprPeers } from '../support/dapr.js';
 import { startRecorder, type Recorder } from '../support/http.js';
 import { eventually } from '../support/local.js';
+import { established, functionCrdAsInstalled } from '../support/openfunction-crds.js';
 import { startOpenFunctionStandIn, type StandIn } from '../support/openfunction-standin.js';
 
 const exec = promisify(execFile);
 const TIMEOUT = 240_000;
-const SHARED = join('..', 'shared', 'schemas');
 let cp: ControlPlane;
 let standIn: StandIn | undefined;
 let display: Recorder;
@@ -48,17 +47,10 @@ afterAll(async () => {
 test('kubectl apply of the quickstart ends with events at the display sink and Ready in the API server', async () => {
   // What OpenFunction's install brings: its namespace and the Function CRD (as installed), Dapr's Component CRD.
   await kubectl(['create', 'namespace', 'openfunction']);
-  const crd = parseAllDocuments(readFileSync(join(SHARED, 'core.openfunction.io_functions.yaml'), 'utf8')).map((d) => d.toJS()).find(Boolean) as Record<string, unknown>;
-  for (const op of parse(readFileSync(join(SHARED, 'dynamicvalue_in_functions.yaml'), 'utf8')) as Array<{ path: string; value: unknown }>) {
-    const keys = op.path.split('/').slice(1);
-    let node = crd;
-    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
-    node[keys.at(-1)!] = op.value;
-  }
-  await kubectl(['apply', '--server-side', '-f', '-'], stringify(crd));
-  await eventually(async () => (await kubectl(['get', 'crd', 'functions.core.openfunction.io', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'])) === 'True', 'the Function CRD', 60_000);
+  await kubectl(['apply', '--server-side', '-f', '-'], functionCrdAsInstalled());
+  await established((a) => kubectl(a), 'functions.core.openfunction.io');
   await kubectl(['apply', '-k', 'manifests']);
-  await eventually(async () => (await kubectl(['get', 'crd', 'triggers.events.openfunction.io', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'])) === 'True', 'our CRDs', 60_000);
+  await established((a) => kubectl(a), 'triggers.events.openfunction.io', 'eventsources.events.openfunction.io');
 
   // The cluster guide's steps: its own namespace, the bus pointed at the cluster's NATS.
   await kubectl(['create', 'namespace', 'quickstart']);

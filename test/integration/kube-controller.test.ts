@@ -4,18 +4,16 @@
 // verb the shipped RBAC lacks fails here. Functions are server-side applied and accepted by the real Function CRD;
 // status carries observedGeneration; a second pass writes nothing; a removed event is pruned.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../../runtime/control-plane.js';
 import { sharedBrokerUrl } from '../support/brokers.js';
 import { runCli } from '../support/cli.js';
-import { eventually } from '../support/local.js';
+import { DAPR_COMPONENT_CRD, established, functionCrdAsInstalled } from '../support/openfunction-crds.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 180_000;
-const SHARED = join('..', 'shared', 'schemas');
 const CONTROLLER = 'system:serviceaccount:openfunction:openfunction-events-controller';
 let cp: ControlPlane;
 let admin: string;
@@ -30,27 +28,6 @@ async function kubectl(args: string[], kubeconfig = admin, input?: string): Prom
   }
 }
 
-/** OpenFunction's Function CRD as its install has it: the DynamicValue patch makes metadata values any JSON. */
-function functionCrdAsInstalled(): string {
-  const crd = parseAllDocuments(readFileSync(join(SHARED, 'core.openfunction.io_functions.yaml'), 'utf8')).map((d) => d.toJS()).find(Boolean) as Record<string, unknown>;
-  for (const op of parse(readFileSync(join(SHARED, 'dynamicvalue_in_functions.yaml'), 'utf8')) as Array<{ path: string; value: unknown }>) {
-    const keys = op.path.split('/').slice(1);
-    let node = crd;
-    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
-    node[keys.at(-1)!] = op.value;
-  }
-  const file = join(cp.dir, 'function-crd.yaml');
-  writeFileSync(file, stringify(crd));
-  return file;
-}
-
-/** Until each CRD is Established (kubectl wait fails on a CRD whose conditions the API server has not written yet). */
-async function established(...crds: string[]): Promise<void> {
-  for (const crd of crds) {
-    await eventually(async () => (await kubectl(['get', 'crd', crd, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'])) === 'True', `CRD ${crd} established`, 60_000);
-  }
-}
-
 const controllerOnce = () => runCli('controller', '--once', '--kubeconfig', cp.kubeconfig(CONTROLLER));
 const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
 type Item = { metadata: { name: string; generation?: number; ownerReferences?: Array<{ kind: string; name: string }> }; status?: { state?: string; conditions?: Array<{ type: string; reason?: string; message?: string; observedGeneration?: number }> } };
@@ -62,8 +39,9 @@ beforeAll(async () => {
   await kubectl(['create', 'namespace', 'openfunction']);
   // OpenFunction's own configuration, which the install set must leave alone.
   await kubectl(['create', 'configmap', 'openfunction-config', '-n', 'openfunction', '--from-literal=knative={"serving":"on"}', '--from-literal=plugins.tracing=enabled']);
-  await kubectl(['apply', '--server-side', '-f', functionCrdAsInstalled(), '-f', join(SHARED, 'dapr_charts_dapr_crds_components.yaml')]);
-  await established('functions.core.openfunction.io', 'components.dapr.io');
+  await kubectl(['apply', '--server-side', '-f', '-'], admin, functionCrdAsInstalled());
+  await kubectl(['apply', '--server-side', '-f', DAPR_COMPONENT_CRD]);
+  await established((a) => kubectl(a), 'functions.core.openfunction.io', 'components.dapr.io');
 }, TIMEOUT);
 
 afterAll(() => cp?.stop(), TIMEOUT);
@@ -73,7 +51,7 @@ test('kubectl apply -k manifests installs on a real API server', async () => {
   expect(out).toMatch(/customresourcedefinition.apiextensions.k8s.io\/eventsources.events.openfunction.io (created|configured|serverside-applied)/);
   expect(out).toMatch(/function.core.openfunction.io\/openfunction-events-controller created/);
   expect(out).toMatch(/validatingadmissionpolicy.admissionregistration.k8s.io\/openfunction-events-switchover created/);
-  await established('eventsources.events.openfunction.io', 'triggers.events.openfunction.io', 'eventbuses.events.openfunction.io', 'clustereventbuses.events.openfunction.io');
+  await established((a) => kubectl(a), 'eventsources.events.openfunction.io', 'triggers.events.openfunction.io', 'eventbuses.events.openfunction.io', 'clustereventbuses.events.openfunction.io');
 }, TIMEOUT);
 
 test('every sample and golden case is accepted by our CRDs', async () => {
