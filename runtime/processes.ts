@@ -5,8 +5,21 @@ import { createConnection, createServer } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';
 
-/** A port nothing listens on right now (the kernel picks it). */
-export function freePort(): Promise<number> {
+/** Ports this process handed out lately: the kernel may offer a just-released port again to the next caller. */
+const handedOut = new Set<number>();
+
+/** A port nothing listens on right now (the kernel picks it), never one this process handed out lately. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await kernelPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (handedOut.size > 4096) handedOut.delete(handedOut.values().next().value as number);
+    return port;
+  }
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

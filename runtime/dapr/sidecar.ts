@@ -54,7 +54,21 @@ async function ok(url: string, expect: (status: number) => boolean): Promise<boo
   return expect(response.status);
 }
 
+/**
+ * Starts the Function; another process may take a free port between our pick and daprd's bind ("could not listen
+ * on any endpoint"), so a start that fails that way is tried again on new ports, twice at most.
+ */
 export async function startFunction(launch: FunctionLaunch, options: SidecarOptions): Promise<RunningFunction> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(launch, options);
+    } catch (e) {
+      if (attempt >= 3 || !/could not listen|EADDRINUSE|address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(launch: FunctionLaunch, options: SidecarOptions): Promise<RunningFunction> {
   const dir = join(options.workDir, launch.appId);
   const resources = join(dir, 'resources');
   // daprd loads every file there: nothing but this Function's components.
