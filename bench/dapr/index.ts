@@ -19,7 +19,7 @@ import { connectJetStream } from '../../lib/local/jetstream.js';
 import { DEFAULT_STREAM } from '../../lib/naming.js';
 import { planAll, worldOf } from '../../functions/controller/plan/index.js';
 import { streamsNeeded } from '../../functions/controller/plan/streams.js';
-import { ensureStream } from '../../lib/local/jetstream.js';
+import { ensureStream } from '../../lib/io/jetstream-streams.js';
 import { startBroker } from '../../runtime/brokers.js';
 import { launchOf, randomSuffix } from '../../runtime/dapr/openfunction.js';
 import { packageCommand } from '../../runtime/dapr/packages.js';

@@ -49,10 +49,10 @@ export function bindingRequest(operation: string, data: unknown, metadata: Recor
 }
 
 const putOn = (agent: Agent, options: SidecarOptions, path: string, body: string, headers: Record<string, string>, timeoutMs: number) =>
-  postOn(agent, options, path, body, { 'content-type': 'text/plain', ...headers }, timeoutMs, 'PUT');
+  requestOn(agent, options, path, body, { 'content-type': 'text/plain', ...headers }, timeoutMs, 'PUT');
 
-/** One POST on a keep-alive agent: the status and the body's text, or a rejection when the sidecar is unreachable. */
-function postOn(agent: Agent, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+/** One request (POST by default) on a keep-alive agent: the status and the body's text, or a rejection when the sidecar is unreachable. */
+function requestOn(agent: Agent, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: options.host, port: options.httpPort, method, path, agent, timeout: timeoutMs, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
@@ -76,15 +76,15 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 
 export function createSidecar(options: SidecarOptions): Sidecar {
   const agent = new Agent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 30_000 });
-  // Longer than any sink's own bound (the sink component's responseTimeout), so the sidecar's answer, not ours,
-  // says what happened.
+  // Longer than a sink's own bound (the sink component's responseTimeout: the subscriber's delivery.timeout, 10 s by
+  // default), so the sidecar's answer, not ours, says what happened; a delivery.timeout over 65 s is cut here.
   const timeout = options.timeoutMs ?? 65_000;
   const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
 
   async function post(path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
     let response;
     try {
-      response = await postOn(agent, options, path, body, { 'content-type': contentType, ...auth }, timeout);
+      response = await requestOn(agent, options, path, body, { 'content-type': contentType, ...auth }, timeout);
     } catch (e) {
       throw new DeliveryError(`${what}: sidecar unreachable: ${(e as Error).message}`, true, e);
     }

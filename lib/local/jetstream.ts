@@ -3,10 +3,11 @@
 // nats.js's `js.publish` does a request per message, 4–5× slower (research/perf-anchors B2). Each publish carries
 // Nats-Msg-Id = topic + CloudEvent id, so a redelivered source event is stored once within the dedupe window. (The
 // window is per stream, not per subject: the id alone would swallow a Trigger forwarding an event to a topic.)
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, headers, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { decodeStructured, encodeStructured } from '../cloudevents.js';
 import { DeliveryError } from '../errors.js';
+import { addSubject } from '../io/jetstream-streams.js';
 import { DEFAULT_STREAM } from '../naming.js';
 import type { Bus, Subscription, Verdict } from './types.js';
 
@@ -158,41 +159,4 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
       await nc.drain().catch(() => nc.close());
     },
   };
-}
-
-async function addSubject(jsm: JetStreamManager, stream: string, subject: string): Promise<void> {
-  try {
-    let info;
-    try {
-      info = await jsm.streams.info(stream);
-    } catch {
-      await jsm.streams.add({ name: stream, subjects: [subject], duplicate_window: 120 * 1_000_000_000 });
-      return;
-    }
-    if (info.config.subjects?.includes(subject)) return;
-    await jsm.streams.update(stream, { ...info.config, subjects: [...(info.config.subjects ?? []), subject] });
-  } catch (e) {
-    // A subject belongs to one stream: say which one has it, rather than JetStream's bare "subjects overlap".
-    const owner = await jsm.streams.find(subject).catch(() => undefined);
-    if (owner && owner !== stream) {
-      throw new Error(`JetStream stream "${stream}" cannot take topic "${subject}": stream "${owner}" already captures it (set streamName to "${owner}", or delete that stream)`, { cause: e });
-    }
-    throw e;
-  }
-}
-
-/**
- * The stream `stream` exists and captures every topic in `topics` (subjects are added, never removed). Dapr's
- * pubsub.jetstream never creates a stream: publishing to a subject no stream captures fails, and subscribing fails
- * to find the stream (cc@v1.18.0 pubsub/jetstream/jetstream.go Subscribe). `ofn-events dev --runtime dapr` calls this
- * for each JetStream bus before its sidecars start, as a cluster install's stream step does.
- */
-export async function ensureStream(options: { url: string; token?: string }, stream: string, topics: readonly string[]): Promise<void> {
-  const nc = await connect({ servers: options.url, ...(options.token ? { token: options.token } : {}) });
-  try {
-    const jsm = await jetstreamManager(nc);
-    for (const topic of topics) await addSubject(jsm, stream, topic);
-  } finally {
-    await nc.close();
-  }
 }

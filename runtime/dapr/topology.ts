@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { EventBusSpec, EventSource, Resource, Sink, Trigger } from '../../lib/api/index.js';
 import { namespaceOf } from '../../lib/api/index.js';
 import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
-import { ensureStream } from '../../lib/local/jetstream.js';
+import { ensureStream } from '../../lib/io/jetstream-streams.js';
 import { eventSourceBusOutputName, eventSourceSinkOutputName } from '../../lib/naming.js';
 import { planAll, worldOf } from '../../functions/controller/plan/index.js';
 import { streamsNeeded } from '../../functions/controller/plan/streams.js';

@@ -27,7 +27,7 @@ test('the stream is created with every topic published or subscribed; a second p
   const stream = `S_${process.pid}`;
   world(sharedBrokerUrl('nats'), stream);
   let connections = 0;
-  const { ensureStream } = await import('../../lib/local/jetstream.js');
+  const { ensureStream } = await import('../../lib/io/jetstream-streams.js');
   const keeper = new StreamKeeper((...args) => (connections++, ensureStream(...args)));
   const reconcile = () => reconcileAll(kubeFrom(fake.kubeConfig), { now: () => new Date(), log: silentLogger, streams: keeper });
   expect((await reconcile()).errors).toEqual([]);

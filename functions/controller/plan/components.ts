@@ -48,7 +48,7 @@ export function kafkaSourceComponent(k: KafkaSource, consumerGroup: string): Com
 
 export const cronSourceComponent = (schedule: string): ComponentSpec => spec('bindings.cron', { schedule });
 
-/** divergence: upstream used `bindings.mqtt`; Dapr replaced it with `bindings.mqtt3` (1.10) and removed the old one. */
+/** divergence: upstream used `bindings.mqtt`, which Dapr keeps only as an alias of `bindings.mqtt3` (1.10): we name the current one. */
 export function mqttSourceComponent(m: MqttSource, consumerID: string): ComponentSpec {
   return spec('bindings.mqtt3', {
     url: m.url, topic: m.topic, consumerID, qos: m.qos, retain: m.retain, cleanSession: m.cleanSession, caCert: m.caCert, clientCert: m.clientCert, clientKey: m.clientKey,
