@@ -89,6 +89,12 @@ function isoTime(at: Date): string {
   return lastIso;
 }
 
+/**
+ * An event's identity: `source` and `id` together (CloudEvents §3.1.1: "Producers MUST ensure that source + id is
+ * unique for each distinct event"). An id alone is not: two sources counting from 1 reuse each other's ids.
+ */
+export const identityOf = (event: Pick<Event, 'source' | 'id'>): string => `${event.source}\u0000${event.id}`;
+
 /** Whether a value is a CloudEvent (has the four required attributes). */
 export function isEvent(value: unknown): value is Event {
   const v = value as Partial<Event> | null;

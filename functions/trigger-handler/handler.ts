@@ -2,7 +2,7 @@
 // when every delivery it caused succeeded or was dead-lettered; otherwise the handler fails and the bus
 // redelivers it (upstream acked before delivering and exited on a send error, upstream-behaviour §9.2). A
 // redelivered message does not deliver again to the subscribers that already had it.
-import { isEvent } from '../../lib/cloudevents.js';
+import { identityOf, isEvent } from '../../lib/cloudevents.js';
 import type { TriggerHandlerConfig } from '../../lib/config/trigger.js';
 import { DeliveryError, PoisonMessageError } from '../../lib/errors.js';
 import type { AsyncFunction } from '../../lib/function.js';
@@ -41,7 +41,8 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
 
     const results = await Promise.all(
       firings.map(async (firing) => {
-        const key = `${data.id}\u0000${firing.subscriber}`;
+        // Identity is source + id: two sources reusing an id are two events (and two deliveries).
+        const key = `${identityOf(data)}\u0000${firing.subscriber}`;
         if (delivered.has(key)) return { firing, result: { kind: 'delivered' as const } };
         const result = await deliverFiring(config.trigger, firing, config.subscribers[firing.subscriber]!, (d, o) => ctx.send(d, o), deps.sleep);
         if (result.kind !== 'failed') delivered.add(key);

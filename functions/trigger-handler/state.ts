@@ -3,7 +3,7 @@
 // last event, sliding; every event re-evaluates; each satisfied subscriber fires with the incoming event; identical
 // conditions are all kept. One divergence: a condition fires only on events of inputs it names. Options: window per
 // Trigger and per input, reset-after-fire, and a correlated payload.
-import type { Event } from '../../lib/cloudevents.js';
+import { identityOf, type Event } from '../../lib/cloudevents.js';
 import type { CompiledCondition } from '../../lib/condition/index.js';
 
 export const DEFAULT_WINDOW_MS = 60_000;
@@ -93,14 +93,19 @@ export class Correlator {
 
   private correlated(subscriber: number, condition: CompiledCondition, events: Array<Event | undefined>, contributors: string[], now: number): Event {
     const named: Record<string, Event> = {};
+    const identities: string[] = [];
     for (const name of condition.inputs) {
       const e = events[this.slots.get(name)!];
-      if (e) named[name] = e;
+      if (e) {
+        named[name] = e;
+        identities.push(identityOf(e));
+      }
     }
     return {
       specversion: '1.0',
-      // The same contributors give the same id, so a redelivered firing can be recognised downstream.
-      id: `${this.model.trigger}-${subscriber}-${fnv1a(contributors.join('\u0000'))}`,
+      // The same contributors give the same id, so a redelivered firing can be recognised downstream; hashed by
+      // identity (source + id), so contributors from two sources that reuse an id give two firings.
+      id: `${this.model.trigger}-${subscriber}-${fnv1a(identities.join('\u0001'))}`,
       source: `/apis/events.openfunction.io/v1alpha1/namespaces/${this.model.namespace}/triggers/${this.model.trigger}`,
       type: FIRED_TYPE,
       time: new Date(now).toISOString(),

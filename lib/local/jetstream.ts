@@ -1,11 +1,12 @@
 // NATS JetStream bus (also serving `natsStreaming` EventBuses locally). Publishing is pipelined: every publish goes
 // out at once with its own reply subject, and one wildcard subscription resolves the PubAcks as they arrive —
 // nats.js's `js.publish` does a request per message, 4–5× slower (research/perf-anchors B2). Each publish carries
-// Nats-Msg-Id = topic + CloudEvent id, so a redelivered source event is stored once within the dedupe window. (The
-// window is per stream, not per subject: the id alone would swallow a Trigger forwarding an event to a topic.)
+// Nats-Msg-Id = topic + the event's identity (source + id), so a redelivered source event is stored once within the
+// dedupe window. (The window is per stream, not per subject: the id alone would swallow a Trigger forwarding an event
+// to a topic; and two sources may reuse an id.)
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, headers, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { decodeStructured, encodeStructured } from '../cloudevents.js';
+import { decodeStructured, encodeStructured, identityOf } from '../cloudevents.js';
 import { DeliveryError } from '../errors.js';
 import { addSubject } from '../io/jetstream-streams.js';
 import { DEFAULT_STREAM } from '../naming.js';
@@ -98,7 +99,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
     kind: 'jetstream',
     publish(topic, event) {
       const body = encodeStructured(event);
-      const msgId = `${topic}/${event.id}`;
+      const msgId = `${topic}/${identityOf(event)}`;
       if (known.has(topic)) return publisher.publish(topic, body, msgId);
       return ensureTopic(topic).then(() => publisher.publish(topic, body, msgId));
     },

@@ -36,6 +36,26 @@ describe('local buses from EventBus specs', () => {
   });
 });
 
+describe('JetStream deduplication', () => {
+  test('identity is source + id: two sources reusing an id are both stored; a republished event is stored once', async () => {
+    const bus = await connectBus({ jetstream: { natsURL: sharedBrokerUrl('nats'), streamName: 'SPEC_DEDUPE' } }, 'spec', () => undefined);
+    const topic = `dedupe-${process.pid}`;
+    const seen: string[] = [];
+    const sub = await bus.subscribe(topic, 'g', async (e) => (seen.push(`${e.source}#${e.id}`), 'ack'));
+    try {
+      await bus.publish(topic, { ...event('1'), source: '/a' });
+      await bus.publish(topic, { ...event('1'), source: '/b' });
+      await bus.publish(topic, { ...event('1'), source: '/a' }); // a retried publish
+      await bus.publish(topic, { ...event('2'), source: '/a' }); // a marker: everything before it has arrived
+      await eventually(() => seen.includes('/a#2'), 'the marker');
+      expect(seen).toEqual(['/a#1', '/b#1', '/a#2']);
+    } finally {
+      await sub.stop();
+      await bus.close();
+    }
+  });
+});
+
 describe('Redis bus concurrency', () => {
   test("the spec's concurrency bounds messages in flight; handlers start in stream order; each is acknowledged once", async () => {
     const bus = await connectBus({ redis: { redisHost: sharedBrokerUrl('redis').replace('redis://', ''), concurrency: 3, processingTimeout: '30s', redeliverInterval: '30s' } });

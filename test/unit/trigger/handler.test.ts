@@ -71,6 +71,16 @@ describe('trigger-handler', () => {
     expect(h.sent.filter((s) => s.output === 'ebo-paid-copy')).toHaveLength(1);
   });
 
+  test('identity is source + id: two sources reusing an id are two events, each delivered; a true redelivery is not', async () => {
+    const h = harness();
+    const fromA = { ...ev('1'), source: '/sources/a' };
+    const fromB = { ...ev('1'), source: '/sources/b' };
+    await h.call('default-shop-paid', fromA, 0);
+    await h.call('default-shop-paid', fromB, 1);
+    await h.call('default-shop-paid', fromA, 2); // redelivered
+    expect(h.sent.filter((s) => s.output === 'ebo-paid-copy').map((s) => s.event.source)).toEqual(['/sources/a', '/sources/b']);
+  });
+
   test('a message from an unknown topic, or not a CloudEvent, is poison', async () => {
     const h = harness();
     await expect(h.call('default-other-x', ev('x'), 0)).rejects.toBeInstanceOf(PoisonMessageError);
