@@ -113,10 +113,34 @@ function firstNonSpace(bytes: Uint8Array): number | undefined {
 
 const bufferOf = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
-/** The payload as JSON, if it is JSON. */
+/**
+ * Nesting allowed in JSON we parse. V8 parses any depth, but walking the result (JSON.stringify, structuredClone,
+ * a condition) overflows the stack near 10 000 levels; a message that deep is an attack or a bug, never data.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** Whether JSON text nests deeper than `max`: one pass over the bytes, strings skipped. */
+export function nestsDeeperThan(bytes: Uint8Array, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++depth > max) return true;
+    } else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** The payload as JSON, if it is JSON. JSON nested beyond MAX_JSON_DEPTH is a RangeError: poison, not retried. */
 function parseJson(bytes: Buffer): { value: unknown } | undefined {
   const first = firstNonSpace(bytes);
   if (first === undefined || !JSON_START.has(first)) return undefined;
+  if ((first === 0x7b || first === 0x5b) && nestsDeeperThan(bytes)) throw new RangeError(`JSON payload nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return { value: JSON.parse(bytes.toString('utf8')) };
   } catch {
@@ -244,9 +268,12 @@ export function encodeBinary(event: Event): { headers: Record<string, string>; b
 
 /** A structured CloudEvent from the bus (Dapr's envelope included: `data_base64`, `topic`, trace fields). */
 export function decodeStructured(bytes: Uint8Array): Event {
+  if (nestsDeeperThan(bytes)) throw new RangeError(`CloudEvent nested deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = JSON.parse(bufferOf(bytes).toString('utf8')) as Record<string, unknown>;
-  if (!isEvent(parsed)) throw new Error('not a structured CloudEvent: specversion, id, source and type are required');
+  if (!isEvent(parsed)) throw new SyntaxError('not a structured CloudEvent: specversion, id, source and type are required');
   if (typeof parsed.data_base64 === 'string') {
+    // Buffer.from decodes any string, silently skipping what is not base64: garbage would pass on as other bytes.
+    if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(parsed.data_base64)) throw new SyntaxError('data_base64 is not base64');
     const { data_base64, ...rest } = parsed;
     return { ...rest, data: Buffer.from(data_base64, 'base64') } as Event;
   }

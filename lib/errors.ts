@@ -47,5 +47,10 @@ export class PoisonMessageError extends EventsError {
   }
 }
 
-/** Whether an error thrown by a handler is worth redelivering the message for. */
-export const isRetryable = (e: unknown): boolean => !(e instanceof EventsError) || e.retryable;
+/**
+ * Whether an error is worth trying the same operation again for: a typed error says so; a SyntaxError or RangeError
+ * comes from the input itself (undecodable, too deep) and is not; anything else may be transient. A handler's
+ * failures are judged by lib/poison.ts, which also bounds the unexpected ones.
+ */
+export const isRetryable = (e: unknown): boolean =>
+  e instanceof EventsError ? e.retryable : !(e instanceof SyntaxError || e instanceof RangeError);

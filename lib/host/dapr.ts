@@ -75,16 +75,22 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 export function createSidecar(options: SidecarOptions): Sidecar {
-  const agent = new Agent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 30_000 });
+  // One pool per component: a sink that hangs holds only its own sockets, never the dead-letter sink's or the bus's.
+  const agents = new Map<string, Agent>();
+  const agentFor = (component: string): Agent => {
+    let agent = agents.get(component);
+    if (!agent) agents.set(component, (agent = new Agent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 30_000 })));
+    return agent;
+  };
   // Longer than a sink's own bound (the sink component's responseTimeout: the subscriber's delivery.timeout, 10 s by
   // default), so the sidecar's answer, not ours, says what happened; a delivery.timeout over 65 s is cut here.
   const timeout = options.timeoutMs ?? 65_000;
   const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
 
-  async function post(path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
+  async function post(component: string, path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
     let response;
     try {
-      response = await requestOn(agent, options, path, body, { 'content-type': contentType, ...auth }, timeout);
+      response = await requestOn(agentFor(component), options, path, body, { 'content-type': contentType, ...auth }, timeout);
     } catch (e) {
       throw new DeliveryError(`${what}: sidecar unreachable: ${(e as Error).message}`, true, e);
     }
@@ -108,20 +114,22 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   return {
     async publish(pubsub, topic, data) {
       const { body, contentType } = publishBody(data);
-      await post(`/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, body, contentType, `publish to ${pubsub}/${topic}`);
+      await post(pubsub, `/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, body, contentType, `publish to ${pubsub}/${topic}`);
     },
     async invokeBinding(binding, operation, data, metadata) {
-      await post(`/v1.0/bindings/${encodeURIComponent(binding)}`, bindingRequest(operation, data, metadata), 'application/json', `invoke binding ${binding}`);
+      await post(binding, `/v1.0/bindings/${encodeURIComponent(binding)}`, bindingRequest(operation, data, metadata), 'application/json', `invoke binding ${binding}`);
     },
     async setMetadata(key, value) {
       let response;
       try {
-        response = await putOn(agent, options, `/v1.0/metadata/${encodeURIComponent(key)}`, value, auth, 5_000);
+        response = await putOn(agentFor(''), options, `/v1.0/metadata/${encodeURIComponent(key)}`, value, auth, 5_000);
       } catch (e) {
         throw new DeliveryError(`set metadata ${key}: sidecar unreachable: ${(e as Error).message}`, true, e);
       }
       if (response.status < 200 || response.status >= 300) throw new DeliveryError(`set metadata ${key}: sidecar answered ${response.status}`, true);
     },
-    close: async () => agent.destroy(),
+    close: async () => {
+      for (const agent of agents.values()) agent.destroy();
+    },
   };
 }

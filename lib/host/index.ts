@@ -17,9 +17,13 @@ export interface HostEnv {
   daprHost: string;
   daprHttpPort: number;
   daprApiToken?: string;
+  appApiToken?: string;
 }
 
-/** research/runtime-contract §9.3: PORT (8080), DAPR_HOST (127.0.0.1), DAPR_HTTP_PORT (3500), DAPR_API_TOKEN. */
+/**
+ * research/runtime-contract §9.3: PORT (8080), DAPR_HOST (127.0.0.1), DAPR_HTTP_PORT (3500), DAPR_API_TOKEN (sent to
+ * the sidecar), APP_API_TOKEN (required from the sidecar; Dapr's injector sets both from the app-token secret).
+ */
 export function readHostEnv(env: NodeJS.ProcessEnv): HostEnv {
   const context = parseFuncContext(env.FUNC_CONTEXT);
   const port = Number(env.PORT ?? context.port ?? 8080);
@@ -29,6 +33,7 @@ export function readHostEnv(env: NodeJS.ProcessEnv): HostEnv {
     daprHost: env.DAPR_HOST || '127.0.0.1',
     daprHttpPort: Number(env.DAPR_HTTP_PORT ?? 3500),
     ...(env.DAPR_API_TOKEN ? { daprApiToken: env.DAPR_API_TOKEN } : {}),
+    ...(env.APP_API_TOKEN ? { appApiToken: env.APP_API_TOKEN } : {}),
   };
 }
 
@@ -50,7 +55,7 @@ export async function serve(
     env = readHostEnv(process.env);
     const fn = makeFunction(log);
     sidecar = createSidecar({ host: env.daprHost, httpPort: env.daprHttpPort, ...(env.daprApiToken ? { apiToken: env.daprApiToken } : {}) });
-    host = createHost({ context: env.context, fn, sidecar, log, metrics: createMetrics(), ...(hooks.rawPubSub ? { rawPubSub: true } : {}) });
+    host = createHost({ context: env.context, fn, sidecar, log, metrics: createMetrics(), ...(hooks.rawPubSub ? { rawPubSub: true } : {}), ...(env.appApiToken ? { appApiToken: env.appApiToken } : {}) });
   } catch (e) {
     log.error({ reason: (e as Error).message }, 'cannot start');
     process.exitCode = 1;

@@ -16,7 +16,7 @@ export function createMetrics(defaults = true): HostMetrics {
   return {
     registry,
     received: new Counter({ name: 'ofn_events_received_total', help: 'Messages received, by input.', labelNames: ['input'], registers: [registry] }),
-    handled: new Counter({ name: 'ofn_events_handled_total', help: 'Messages handled, by input and result (success, retry, drop).', labelNames: ['input', 'result'], registers: [registry] }),
+    handled: new Counter({ name: 'ofn_events_handled_total', help: 'Messages handled, by input and result (success, retry, drop; busy: refused for redelivery while at the in-flight limit).', labelNames: ['input', 'result'], registers: [registry] }),
     sent: new Counter({ name: 'ofn_events_sent_total', help: 'Sends to outputs, by output and result (success, failure).', labelNames: ['output', 'result'], registers: [registry] }),
     inFlight: new Gauge({ name: 'ofn_events_in_flight', help: 'Messages being handled now.', registers: [registry] }),
     duration: new Histogram({ name: 'ofn_events_handle_seconds', help: 'Time to handle a message, by input.', labelNames: ['input'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [registry] }),

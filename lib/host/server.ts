@@ -4,10 +4,12 @@
 //                                   dapr-proxy path); answers {"status": SUCCESS | RETRY | DROP}
 //   GET /healthz, GET /metrics      health (503 while draining) and Prometheus metrics
 // Every route is registered before the port opens (daprd probes once). An unknown route is a 404 on purpose only.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dataBytes, decodeStructured, type Event } from '../cloudevents.js';
-import { DeliveryError, PoisonMessageError, isRetryable } from '../errors.js';
+import { DeliveryError, PoisonMessageError } from '../errors.js';
+import { FailurePolicy } from '../poison.js';
 import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../function.js';
 import { isBinding, isPubSub, type FuncContext } from './context.js';
 import { trackConnections } from './connections.js';
@@ -30,6 +32,17 @@ export interface HostOptions {
    * 1.10; dapr pkg/runtime/subscription).
    */
   rawPubSub?: boolean;
+  /**
+   * Dapr's APP_API_TOKEN: when set, daprd sends it as `dapr-api-token` on every call to the app, and only calls that
+   * carry it are served (the app port is reachable from the whole pod network). Health and metrics stay open for
+   * the kubelet and Prometheus.
+   */
+  appApiToken?: string;
+  /**
+   * Messages handled at once (default 256). Beyond it a message is answered RETRY (pub/sub) or 503 (binding): the
+   * broker keeps it and redelivers, instead of the process queueing requests without bound.
+   */
+  maxInFlight?: number;
 }
 
 export interface Host {
@@ -39,23 +52,35 @@ export interface Host {
   drain(timeoutMs: number): Promise<void>;
 }
 
-type Route = { kind: 'binding' | 'pubsub'; inputName: string };
+type Route = { kind: 'binding' | 'pubsub'; inputName: string; fixed: Record<string, string> };
 
 type Subscription = { pubsubname: string; topic: string; route: string; metadata?: Record<string, string> };
 
-const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'user-agent', 'accept', 'accept-encoding', 'traceparent', 'tracestate']);
+// Transport headers, and the API token, never reach the function. Routing comes from the route alone: a pub/sub
+// input's topic is the one it subscribed to, whatever headers a caller adds.
+const HOP_HEADERS = new Set(['dapr-api-token', 'host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'user-agent', 'accept', 'accept-encoding', 'traceparent', 'tracestate']);
 
 export function createHost(options: HostOptions): Host {
   const { context, fn, sidecar, log, metrics } = options;
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const maxInFlight = options.maxInFlight ?? 256;
+  const failures = new FailurePolicy();
+  const token = options.appApiToken ? Buffer.from(options.appApiToken) : undefined;
+  const authorised = (req: IncomingMessage): boolean => {
+    if (!token) return true;
+    const given = req.headers['dapr-api-token'];
+    const bytes = Buffer.from(typeof given === 'string' ? given : '');
+    return bytes.length === token.length && timingSafeEqual(bytes, token);
+  };
   const routes = new Map<string, Route>();
   const subscriptions: Subscription[] = [];
   for (const [inputName, input] of Object.entries(context.inputs ?? {})) {
-    if (isBinding(input)) routes.set(`/${input.componentName}`, { kind: 'binding', inputName });
+    if (isBinding(input)) routes.set(`/${input.componentName}`, { kind: 'binding', inputName, fixed: {} });
     if (isPubSub(input)) {
       const route = `/events/${encodeURIComponent(inputName)}`;
-      routes.set(route, { kind: 'pubsub', inputName });
-      routes.set(`/${input.uri}`, { kind: 'pubsub', inputName });
+      const fixed = { topic: input.uri!, pubsubname: input.componentName };
+      routes.set(route, { kind: 'pubsub', inputName, fixed });
+      routes.set(`/${input.uri}`, { kind: 'pubsub', inputName, fixed });
       subscriptions.push({ pubsubname: input.componentName, topic: input.uri!, route, ...(options.rawPubSub ? { metadata: { rawPayload: 'true' } } : {}) });
     }
   }
@@ -87,16 +112,19 @@ export function createHost(options: HostOptions): Host {
     metrics.received.inc({ input: route.inputName });
     const metadata: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_HEADERS.has(name) && typeof value === 'string') metadata[name] = value;
+    Object.assign(metadata, route.fixed);
     let result: 'success' | 'retry' | 'drop';
     let error: unknown;
+    let body: Buffer | undefined;
     try {
-      const body = await readBody(req, maxBody);
+      body = await readBody(req, maxBody);
       const data = route.kind === 'binding' ? body : options.rawPubSub ? rawPayloadOf(body, metadata) : envelopeOf(body);
       await fn(contextFor({ name: route.inputName, kind: route.kind, metadata }), data);
       result = 'success';
     } catch (e) {
-      error = e;
-      result = isRetryable(e) ? 'retry' : 'drop';
+      const judged = failures.judge(e, () => `${route.inputName}\u0000${createHash('sha1').update(body ?? '').digest('base64')}`);
+      error = judged.verdict === 'drop' && judged.poison ? new PoisonMessageError(judged.reason, e) : e;
+      result = judged.verdict;
     }
     metrics.handled.inc({ input: route.inputName, result });
     metrics.duration.observe({ input: route.inputName }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -122,6 +150,7 @@ export function createHost(options: HostOptions): Host {
       });
       return;
     }
+    if (!authorised(req)) return reply(res, 401, { error: 'missing or wrong dapr-api-token' });
     if (req.method === 'GET' && path === '/dapr/subscribe') return reply(res, 200, subscriptions);
     if (req.method === 'GET' && path === '/dapr/config') return reply(res, 200, {});
     const route = routes.get(path);
@@ -130,9 +159,10 @@ export function createHost(options: HostOptions): Host {
       return void res.end();
     }
     if (route && req.method === 'POST') {
-      if (draining) {
-        // Not ours to finish: let the sidecar redeliver to the next instance.
-        return route.kind === 'binding' ? reply(res, 503, { error: 'shutting down' }) : reply(res, 200, { status: 'RETRY' });
+      if (draining || inFlight >= maxInFlight) {
+        // Not ours to finish now: the sidecar redelivers it (to the next instance, or here once there is room).
+        if (!draining) metrics.handled.inc({ input: route.inputName, result: 'busy' });
+        return route.kind === 'binding' ? reply(res, 503, { error: draining ? 'shutting down' : 'busy' }) : reply(res, 200, { status: 'RETRY' });
       }
       inFlight++;
       metrics.inFlight.inc();

@@ -1,7 +1,9 @@
 // Runs the eventsource-handler without Dapr: a source feeds it, its outputs are a local bus and/or an HTTP sink.
 // The function is the same one the host serves; only the edges differ.
 import type { Event } from '../cloudevents.js';
-import { DeliveryError, isRetryable } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { DeliveryError } from '../errors.js';
+import { FailurePolicy } from '../poison.js';
 import type { AsyncFunction, FunctionContext, Logger } from '../function.js';
 import type { Bus, Deliver, Output, Source } from './types.js';
 
@@ -22,13 +24,15 @@ export function deliverTo(f: LocalFunction): Deliver {
     if (!output) throw new DeliveryError(`no output named "${name}"; outputs: ${Object.keys(f.outputs).join(', ') || 'none'}`, false);
     await output.send(data);
   };
+  const failures = new FailurePolicy();
   return async (payload, metadata) => {
     const ctx: FunctionContext = { name: f.name, input: { name: f.inputName, kind: 'binding', metadata }, log: f.log, send };
     try {
       await f.fn(ctx, payload);
     } catch (e) {
-      if (isRetryable(e)) throw e;
-      f.log.warn({ function: f.name, reason: (e as Error).message }, 'message dropped: it can never be processed');
+      const judged = failures.judge(e, () => createHash('sha1').update(payload).digest('base64'));
+      if (judged.verdict === 'retry') throw e;
+      f.log.warn({ function: f.name, reason: judged.reason }, 'message dropped: it can never be processed');
     }
   };
 }

@@ -13,13 +13,16 @@ export interface HttpSink extends Output {
   close(): Promise<void>;
 }
 
+// One pool per sink URL, not per origin: a sink that hangs holds only its own connections, so a dead-letter sink on
+// the same host (another path) still gets through.
 const pools = new Map<string, { pool: Pool; users: number }>();
 
 export function httpSink(uri: string, options: { connections?: number; timeoutMs?: number } = {}): HttpSink {
   const url = new URL(uri);
-  const entry = pools.get(url.origin) ?? { pool: new Pool(url.origin, { connections: options.connections ?? 32, keepAliveTimeout: 30_000, pipelining: 1 }), users: 0 };
+  const key = `${url.origin}${url.pathname}${url.search}`;
+  const entry = pools.get(key) ?? { pool: new Pool(url.origin, { connections: options.connections ?? 32, keepAliveTimeout: 30_000, pipelining: 1 }), users: 0 };
   entry.users++;
-  pools.set(url.origin, entry);
+  pools.set(key, entry);
   const path = `${url.pathname}${url.search}`;
   const defaultTimeout = options.timeoutMs ?? 10_000;
 
@@ -45,7 +48,7 @@ export function httpSink(uri: string, options: { connections?: number; timeoutMs
     },
     async close() {
       if (--entry.users === 0) {
-        pools.delete(url.origin);
+        pools.delete(key);
         await entry.pool.close();
       }
     },

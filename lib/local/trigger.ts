@@ -1,8 +1,9 @@
 // Runs the trigger-handler without Dapr: one subscription per input topic on the local bus, in the Trigger's
 // consumer group; the handler's outcome becomes the bus verdict (ack, retry, drop).
-import { isRetryable } from '../errors.js';
+import { identityOf } from '../cloudevents.js';
 import type { AsyncFunction, FunctionContext, Logger } from '../function.js';
 import { DeliveryError } from '../errors.js';
+import { FailurePolicy } from '../poison.js';
 import type { Bus, Output, Subscription } from './types.js';
 
 export interface LocalTrigger {
@@ -22,6 +23,7 @@ export async function runTrigger(bus: Bus, t: LocalTrigger): Promise<{ stop(): P
     if (!output) throw new DeliveryError(`no output named "${name}"; outputs: ${Object.keys(t.outputs).join(', ') || 'none'}`, false);
     await output.send(data);
   };
+  const failures = new FailurePolicy();
   const subscriptions: Subscription[] = [];
   for (const topic of t.topics) {
     subscriptions.push(
@@ -31,11 +33,12 @@ export async function runTrigger(bus: Bus, t: LocalTrigger): Promise<{ stop(): P
           await t.fn(ctx, event);
           return 'ack';
         } catch (e) {
-          if (isRetryable(e)) {
+          const judged = failures.judge(e, () => `${topic}\u0000${identityOf(event)}`);
+          if (judged.verdict === 'retry') {
             t.log.error({ function: t.name, id: event.id, reason: (e as Error).message }, 'message failed; the bus will redeliver it');
             return 'retry';
           }
-          t.log.warn({ function: t.name, reason: (e as Error).message }, 'message dropped: it can never be processed');
+          t.log.warn({ function: t.name, id: event.id, reason: judged.reason }, 'message dropped: it can never be processed');
           return 'drop';
         }
       }, { concurrency: t.concurrency ?? 64 }),

@@ -179,3 +179,98 @@ describe('host - operations', () => {
     await expect(request(`${url}/healthz`, 'GET')).rejects.toThrow();
   });
 });
+
+describe('host - hostile and bad input', () => {
+  const envelopeOf = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ specversion: '1.0', id: 'e-9', source: '/s', type: 't', datacontenttype: 'application/json', data: { n: 1 }, ...extra });
+  const pubsub = async (body: string, headers: Record<string, string> = {}) => JSON.parse((await request(`${url}/events/ti-default-es-tick`, 'POST', body, headers)).body) as { status: string };
+
+  test('request headers never change routing: a pub/sub input is told the topic it subscribed to', async () => {
+    await pubsub(envelopeOf({ topic: 'default-other-topic' }), { topic: 'default-other-topic', pubsubname: 'elsewhere' });
+    expect(calls[0]!.ctx.input.metadata).toMatchObject({ topic: 'default-es-tick', pubsubname: 'serving-1-pubsub-ebft-t-bbbbb' });
+  });
+
+  test('an unexpected error is retried a few times for the same message, then dropped as poison; other messages are unaffected', async () => {
+    fn = async (_ctx, data) => {
+      if ((data as Event).id === 'e-9') throw new TypeError("Cannot read properties of undefined (reading 'x')");
+    };
+    const verdicts: string[] = [];
+    for (let i = 0; i < 5; i++) verdicts.push((await pubsub(envelopeOf())).status);
+    expect(verdicts).toEqual(['RETRY', 'RETRY', 'RETRY', 'RETRY', 'DROP']);
+    expect((await pubsub(envelopeOf({ id: 'e-10' }))).status).toBe('SUCCESS');
+  });
+
+  test('input too deep to walk, garbage data_base64, and a RangeError from the function are poison at once', async () => {
+    const deep = `{"specversion":"1.0","id":"d","source":"/s","type":"t","data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect((await pubsub(deep)).status).toBe('DROP');
+    expect((await pubsub(envelopeOf({ data: undefined, data_base64: '%%% not base64 %%%' }))).status).toBe('DROP');
+    fn = async () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    };
+    expect((await pubsub(envelopeOf())).status).toBe('DROP');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('host - APP_API_TOKEN and the in-flight bound', () => {
+  let guarded: Host;
+  let guardedUrl: string;
+  let release: Array<() => void>;
+  beforeEach(async () => {
+    release = [];
+    guarded = createHost({
+      context, sidecar: createSidecar({ host: '127.0.0.1', httpPort: sidecar.port }), log: silentLogger, metrics: createMetrics(false),
+      fn: () => new Promise<void>((resolve) => release.push(resolve)), appApiToken: 'app-token', maxInFlight: 1,
+    });
+    guardedUrl = `http://127.0.0.1:${await guarded.listen(0, '127.0.0.1')}`;
+  });
+  afterEach(async () => {
+    for (const r of release) r();
+    await guarded.drain(1000);
+  });
+
+  test('only calls carrying the token are served; health stays open for the kubelet', async () => {
+    const route = `${guardedUrl}/serving-1-bindings-esc-cron-tick-aaaaa`;
+    expect((await request(route, 'POST', 'x')).status).toBe(401);
+    expect((await request(route, 'POST', 'x', { 'dapr-api-token': 'app-tokeN' })).status).toBe(401);
+    expect((await request(`${guardedUrl}/dapr/subscribe`, 'GET')).status).toBe(401);
+    expect((await request(`${guardedUrl}/healthz`, 'GET')).status).toBe(200);
+    const served = request(route, 'POST', 'x', { 'dapr-api-token': 'app-token' });
+    while (release.length === 0) await new Promise((r) => setImmediate(r));
+    release[0]!();
+    expect((await served).status).toBe(200);
+  });
+
+  test('beyond the in-flight bound a message is handed back for redelivery, not queued', async () => {
+    const headers = { 'dapr-api-token': 'app-token' };
+    const first = request(`${guardedUrl}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x', headers);
+    while (release.length === 0) await new Promise((r) => setImmediate(r));
+    expect((await request(`${guardedUrl}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'y', headers)).status).toBe(503);
+    expect(JSON.parse((await request(`${guardedUrl}/events/ti-default-es-tick`, 'POST', '{}', headers)).body)).toEqual({ status: 'RETRY' });
+    release[0]!();
+    expect((await first).status).toBe(200);
+  });
+});
+
+describe('host - connection pools', () => {
+  test('a sink that hangs holds only its own connections: the dead-letter sink and the bus still get through', async () => {
+    const hanging: Array<() => void> = [];
+    sidecar.server.removeAllListeners('request');
+    sidecar.server.on('request', (req, res) => {
+      req.resume();
+      if ((req.url ?? '').includes('ts-es-default')) hanging.push(() => res.writeHead(204).end());
+      else res.writeHead(204).end();
+    });
+    const event: Event = { specversion: '1.0', id: 'p', source: '/s', type: 't', data: 1 };
+    const client = createSidecar({ host: '127.0.0.1', httpPort: sidecar.port });
+    const stuck = Array.from({ length: 40 }, () => client.invokeBinding('serving-1-bindings-ts-es-default-ddddd', 'post', event).catch((e: unknown) => e));
+    while (hanging.length < 32) await new Promise((r) => setTimeout(r, 5));
+    const others = Promise.all([client.invokeBinding('serving-1-bindings-dead-letter-eeeee', 'post', event), client.publish('serving-1-pubsub-ebfes-es-ccccc', 'default-es-tick', event)]);
+    expect(await Promise.race([others.then(() => 'through'), new Promise((r) => setTimeout(() => r('blocked'), 2000))])).toBe('through');
+    while (hanging.length > 0 || stuck.length > 0) {
+      hanging.splice(0).forEach((answer) => answer());
+      await Promise.race([Promise.all(stuck.splice(0)), new Promise((r) => setTimeout(r, 5))]);
+    }
+    await client.close();
+  });
+});
