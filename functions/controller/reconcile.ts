@@ -4,6 +4,7 @@
 // so edits and deletions of generated Functions are repaired and bus changes reach their dependents. An error on
 // one resource does not stop the others.
 import { parseResource, KINDS, type Resource, type Status } from '../../lib/api/index.js';
+import { crossCheck, resourceKey } from '../../lib/api/cross.js';
 import type { Logger } from '../../lib/function.js';
 import { inLanes } from '../../lib/lanes.js';
 import type { Kube, KubeObject } from '../../lib/io/kube.js';
@@ -77,6 +78,13 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
   // Like controller-runtime's MaxConcurrentReconciles: a cluster's first reconcile writes every Function, and one
   // write at a time pays the API server's round trip once per write (bench/controller: 3.65× at 5 ms).
   const work = [...parsed(eventSources), ...parsed(triggers)];
+  // Names, tenancy and cycles across the cluster. Oldest first: a new resource that collides is the one refused, so
+  // creating it never takes a name (or a Function) from one already running.
+  const age = (o: KubeObject) => `${(o.metadata as { creationTimestamp?: string }).creationTimestamp ?? '9999'}\u0000${nsOf(o)}/${o.metadata.name}`;
+  const cross = crossCheck(
+    [...work].sort((a, b) => (age(a.object) < age(b.object) ? -1 : age(a.object) > age(b.object) ? 1 : 0)).flatMap(({ result }) => (result.ok && (result.resource.kind === 'EventSource' || result.resource.kind === 'Trigger') ? [result.resource] : [])),
+    { complete: true },
+  );
   const reconcileOne = async (object: (typeof work)[number]['object'], result: (typeof work)[number]['result']): Promise<void> => {
     const label = object.kind === 'Trigger' ? LABELS.trigger : LABELS.eventSource;
     const mine = owned(label, object);
@@ -86,6 +94,7 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
         : result.resource.kind === 'EventSource'
           ? planEventSource(result.resource, world)
           : planTrigger(result.resource as Extract<Resource, { kind: 'Trigger' }>, world);
+      if (result.ok) for (const p of cross.get(resourceKey(result.resource)) ?? []) plan.problems.push({ reason: p.reason, message: `${p.path}: ${p.message}` });
       // Dapr never creates a JetStream stream: without one the Functions run and every publish fails. A stream the
       // controller cannot make (NATS unreachable from here, no permission) is reported, but the Functions are still
       // applied: a stream made by hand works as well.

@@ -3,7 +3,7 @@
 import { compileCondition, ConditionSyntaxError } from '../condition/index.js';
 import { parseDuration } from '../duration.js';
 import {
-  eventSourceBusComponentName, eventSourceSinkComponentName, sourceComponentName, triggerBusComponentName, triggerSinkComponentName, triggerTopicBusComponentName, SOURCE_KINDS,
+  eventSourceFunctionName, eventSourceBusComponentName, eventSourceSinkComponentName, sourceComponentName, triggerBusComponentName, triggerSinkComponentName, triggerTopicBusComponentName, SOURCE_KINDS,
 } from '../naming.js';
 import type { EventBusSpec } from './eventbus.js';
 import { BUS_BACKENDS } from './eventbus.js';
@@ -48,6 +48,12 @@ function checkEventSource(es: EventSource): Problem[] {
   if (spec.eventBus === '') problems.push(error('spec.eventBus', 'must not be empty'));
   if (spec.sink) problems.push(...checkSink(spec.sink, 'spec.sink'));
   const events = [spec.kafka, spec.cron, spec.mqtt, spec.redis].flatMap((m) => Object.keys(m ?? {}));
+  for (const kind of SOURCE_KINDS) {
+    for (const event of Object.keys(spec[kind] ?? {})) {
+      const reason = derivedNameProblem(event, eventSourceFunctionName(es.metadata.name, kind, event));
+      if (reason) problems.push(error(`spec.${kind}[${JSON.stringify(event)}]`, reason));
+    }
+  }
   if (events.length === 0) problems.push(warning('spec', 'declares no events (kafka, cron, mqtt or redis): nothing will run'));
   for (const [name, cron] of Object.entries(spec.cron ?? {})) {
     const reason = cronScheduleProblem(cron.schedule);
@@ -134,10 +140,28 @@ function checkTrigger(t: Trigger): Problem[] {
     if (sub.sink) problems.push(...checkSink(sub.sink, `${at}.sink`));
     if (sub.deadLetterSink) problems.push(...checkSink(sub.deadLetterSink, `${at}.deadLetterSink`));
     if (sub.topic === '') problems.push(error(`${at}.topic`, 'must not be empty'));
+    for (const field of ['topic', 'deadLetterTopic'] as const) {
+      const topic = sub[field];
+      if (topic && !TOPIC.test(topic)) problems.push(error(`${at}.${field}`, `expected a topic every bus accepts (letters, digits, ".", "_", "-", at most 249 characters, starting with a letter or digit), got ${JSON.stringify(topic)}`));
+    }
   });
   const window = spec.correlation?.window;
   if (window !== undefined && parseDuration(window) === 0) problems.push(error('spec.correlation.window', 'must be longer than 0'));
   return problems;
+}
+
+/** Topics every bus takes: a NATS subject without wildcards or spaces, a Kafka topic name, a Redis stream key. */
+const TOPIC = /^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$/;
+
+/**
+ * Why an event name cannot be used, or undefined. It becomes part of a Function's name, a Dapr component's name, a
+ * bus topic and consumer ids: a DNS-1123 label (lowercase letters, digits, "-"), and the Function name a label value
+ * (at most 63 characters), as Kubernetes requires of the labels OpenFunction puts on a Function's workloads.
+ */
+function derivedNameProblem(event: string, functionName: string): string | undefined {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(event)) return `event name ${JSON.stringify(event)} must be lowercase letters, digits and "-", starting and ending with a letter or digit: it becomes part of Kubernetes and broker names`;
+  if (functionName.length > 63) return `its Function would be "${functionName}" (${functionName.length} characters); Kubernetes allows 63: shorten the EventSource or event name`;
+  return undefined;
 }
 
 function checkSink(sink: Sink, path: string): Problem[] {

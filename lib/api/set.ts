@@ -1,6 +1,7 @@
 // Validation of a set of documents, each alone and against the others (what `ofn-events validate` and, later, the
 // controller and `dev` rely on). A reference to something missing from the set is a warning, since it may exist in
 // the cluster; a reference that the set contradicts is an error. Pure.
+import { crossCheck as crossResourceProblems, resourceKey } from './cross.js';
 import { checkResource } from './rules.js';
 import { error, warning, type Problem } from './problems.js';
 import { isOurs, parseResource, type Resource } from './validate.js';
@@ -85,8 +86,13 @@ function crossCheck(resources: SetReport['resources'], defaultNamespace: string)
   }
   const busKnown = (namespace: string, name: string) => buses.has(`${namespace}/${name}`) || clusterBuses.has(name);
 
+  // Names, tenancy and cycles over the whole set, earlier documents first (this set may be part of the cluster only).
+  const subjects = resources.flatMap(({ resource: r }) => (r.kind === 'EventSource' || r.kind === 'Trigger' ? [r] : []));
+  const cross = crossResourceProblems(subjects, { defaultNamespace, complete: false });
+
   for (const { file, index, resource: r } of resources) {
     const at = (p: Problem): Finding => ({ ...p, file, index, resource: `${r.kind}/${r.metadata.name}` });
+    for (const { reason: _reason, ...p } of cross.get(resourceKey(r, defaultNamespace)) ?? []) findings.push(at(p));
     const busName = r.kind === 'EventSource' || r.kind === 'Trigger' ? r.spec.eventBus : undefined;
     if (busName && !busKnown(ns(r), busName)) {
       findings.push(at(warning('spec.eventBus', `no EventBus "${busName}" in namespace "${ns(r)}" nor ClusterEventBus "${busName}" in this set; it must exist in the cluster`)));

@@ -156,6 +156,68 @@ test("switch-over: OpenFunction's own events controllers are refused our Functio
   expect((await controllerOnce()).out[0]).toMatch(/errors 0$/);
 }, TIMEOUT);
 
+test('names that collide, a cycle, and a read across namespaces without consent are refused in status; the owner never flips', async () => {
+  await kubectl(['create', 'namespace', 'tenants']);
+  await kubectl(['create', 'namespace', 'other']);
+  const bus = (ns: string) => `apiVersion: events.openfunction.io/v1alpha1
+kind: EventBus
+metadata: {name: default, namespace: ${ns}}
+spec:
+  jetstream: {natsURL: "${sharedBrokerUrl('nats')}"}
+---
+`;
+  // esw-x-cron-cron-y twice: x's event cron-y, and x-cron's event y.
+  await kubectl(['apply', '-f', '-'], admin, `${bus('tenants')}${bus('other')}apiVersion: events.openfunction.io/v1alpha1
+kind: EventSource
+metadata: {name: x, namespace: tenants}
+spec: {eventBus: default, cron: {cron-y: {schedule: "@every 5s"}}}
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: EventSource
+metadata: {name: x-cron, namespace: tenants}
+spec: {eventBus: default, cron: {y: {schedule: "@every 5s"}}}
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: Trigger
+metadata: {name: loop, namespace: tenants}
+spec:
+  eventBus: default
+  inputs: {y: {eventSource: x, event: cron-y}}
+  subscribers: [{condition: y, topic: tenants-x-cron-y}]
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: Trigger
+metadata: {name: reader, namespace: other}
+spec:
+  eventBus: default
+  inputs: {y: {eventSource: x, event: cron-y, namespace: tenants}}
+  subscribers: [{condition: y, sink: {uri: "http://display.other.svc.cluster.local/"}}]
+`);
+  await controllerOnce();
+  type Full = Item & { metadata: { creationTimestamp: string; labels?: Record<string, string> } };
+  const sources = await json<{ items: Full[] }>(['get', 'eventsources', '-n', 'tenants']);
+  // Oldest first; on a tie (timestamps have seconds) the name decides.
+  const [winner, loser] = [...sources.items].sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
+  const ownerOf = async () => (await json<Full>(['get', 'functions.core.openfunction.io', 'esw-x-cron-cron-y', '-n', 'tenants'])).metadata.labels!['controlled-by-eventsource'];
+  expect(await ownerOf()).toBe(winner!.metadata.name);
+  const refused = await json<Item>(['get', 'eventsource', loser!.metadata.name, '-n', 'tenants']);
+  expect(refused.status!.state).toBe('Error');
+  expect(refused.status!.conditions!.find((c) => c.reason === 'NameConflict')!.message).toContain(`already its Function name of EventSource tenants/${winner!.metadata.name}`);
+  const loop = await json<Item>(['get', 'trigger', 'loop', '-n', 'tenants']);
+  expect(loop.status!.conditions!.find((c) => c.reason === 'Cycle')!.message).toContain('feeds itself: "tenants-x-cron-y" → Trigger tenants/loop');
+  const reader = await json<Item>(['get', 'trigger', 'reader', '-n', 'other']);
+  expect(reader.status!.conditions!.find((c) => c.reason === 'NotPermitted')!.message).toContain('annotate it events.openfunction.io/readable-from: "other"');
+  const functionsIn = async (ns: string) => (await json<{ items: Item[] }>(['get', 'functions.core.openfunction.io', '-n', ns])).items.map((f) => f.metadata.name).sort();
+  expect(await functionsIn('other')).toEqual([]);
+  expect(await functionsIn('tenants')).toEqual(['esw-x-cron-cron-y']);
+
+  // Consent given: the reader runs. Reconciled again: the Function keeps its owner.
+  await kubectl(['annotate', 'eventsource', 'x', '-n', 'tenants', 'events.openfunction.io/readable-from=other']);
+  await controllerOnce();
+  expect(await functionsIn('other')).toEqual(['t-reader']);
+  expect(await ownerOf()).toBe(winner!.metadata.name);
+}, TIMEOUT);
+
 test('an event removed from the EventSource: its Function is pruned', async () => {
   await kubectl(['patch', 'eventsource', 'clock', '-n', 'shop', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/cron/b"}]']);
   const result = await controllerOnce();

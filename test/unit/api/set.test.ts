@@ -22,7 +22,7 @@ describe('validate set - references', () => {
   });
 
   test('an input from another namespace is looked up there', () => {
-    const es = makeEventSource({ metadata: { namespace: 'other' } });
+    const es = makeEventSource({ metadata: { namespace: 'other', annotations: { 'events.openfunction.io/readable-from': 'default' } } });
     expect(lines([makeEventBus(), makeEventBus({ metadata: { namespace: 'other' } }), es, makeTrigger({ spec: { inputs: { tick: { eventSource: 'my-es', event: 'tick', namespace: 'other' } } } })])).toEqual([]);
     expect(lines([makeEventBus(), es, makeTrigger()])).toEqual([
       'set.yaml:2 EventSource/my-es: warning spec.eventBus: no EventBus "default" in namespace "other" nor ClusterEventBus "default" in this set; it must exist in the cluster',
@@ -59,5 +59,67 @@ describe('validate set - references', () => {
     expect(report.checked).toBe(1);
     expect(report.resources).toEqual([]);
     expect(report.findings.map((f) => f.message)).toEqual(['expected string, got number 5']);
+  });
+});
+
+describe('validate set - names, tenancy and cycles across resources', () => {
+  const bus = makeEventBus({}, 'default', 'ClusterEventBus');
+
+  test('two EventSources whose derived Function names collide: the later document is refused, naming the earlier', () => {
+    const x = makeEventSource({ spec: { cron: { 'cron-y': { schedule: '@every 5s' } } } }, 'x');
+    const xCron = makeEventSource({ spec: { cron: { y: { schedule: '@every 5s' } } } }, 'x-cron');
+    expect(lines([bus, x, xCron])).toEqual([
+      'set.yaml:3 EventSource/x-cron: error spec.cron["y"]: its Function name would be "esw-x-cron-cron-y", already its Function name of EventSource default/x: rename one of them',
+      'set.yaml:3 EventSource/x-cron: error spec.cron["y"]: its consumer id would be "default-esw-x-cron-cron-y", already its consumer id of EventSource default/x: rename one of them',
+      'set.yaml:3 EventSource/x-cron: error spec.cron["y"]: its bus topic would be "default-x-cron-y", already the topic of event "cron-y" of EventSource default/x: rename one of them',
+    ]);
+  });
+
+  test('bus topics that collide across namespaces are refused', () => {
+    const one = makeEventSource({ metadata: { namespace: 'a-b' }, spec: { cron: { ev: { schedule: '@every 5s' } } } }, 'c');
+    const two = makeEventSource({ metadata: { namespace: 'a' }, spec: { cron: { ev: { schedule: '@every 5s' } } } }, 'b-c');
+    expect(lines([bus, one, two])).toContainEqual('set.yaml:3 EventSource/b-c: error spec.cron["ev"]: its bus topic would be "a-b-c-ev", already the topic of event "ev" of EventSource a-b/c: rename one of them');
+  });
+
+  test("a Trigger reads another namespace's events only with that EventSource's consent, for its namespace or all", () => {
+    const input = { spec: { inputs: { tick: { eventSource: 'my-es', event: 'tick', namespace: 'b' } } } };
+    const es = (annotations: Record<string, string> = {}) => makeEventSource({ metadata: { namespace: 'b', annotations } });
+    expect(lines([bus, es(), makeTrigger({ metadata: { namespace: 'a' }, ...input })])).toEqual([
+      'set.yaml:3 Trigger/my-trigger: error spec.inputs["tick"].namespace: reads EventSource b/my-es, which does not consent: annotate it events.openfunction.io/readable-from: "a" (or "*")',
+    ]);
+    expect(lines([bus, es({ 'events.openfunction.io/readable-from': 'c, a' }), makeTrigger({ metadata: { namespace: 'a' }, ...input })])).toEqual([]);
+    expect(lines([bus, es({ 'events.openfunction.io/readable-from': '*' }), makeTrigger({ metadata: { namespace: 'a' }, ...input })])).toEqual([]);
+  });
+
+  test("a Trigger publishes into another namespace's EventSource topic only with its consent", () => {
+    const es = (annotations: Record<string, string> = {}) => makeEventSource({ metadata: { namespace: 'b', annotations } });
+    const t = makeTrigger({ metadata: { namespace: 'a' }, spec: { inputs: { tick: { eventSource: 'mine', event: 'tick' } }, subscribers: [{ condition: 'tick', topic: 'b-my-es-tick' }] } });
+    const mine = makeEventSource({ metadata: { namespace: 'a' } }, 'mine');
+    expect(lines([bus, es(), mine, t])).toEqual([
+      'set.yaml:4 Trigger/my-trigger: error spec.subscribers[0].topic: publishes into "b-my-es-tick", the topic of EventSource b/my-es, which does not consent: annotate it events.openfunction.io/writable-from: "a" (or "*")',
+    ]);
+    expect(lines([bus, es({ 'events.openfunction.io/writable-from': 'a' }), mine, t])).toEqual([]);
+  });
+
+  test('a Trigger feeding its own input is a cycle; so is a chain of Triggers feeding back; a chain that ends is not', () => {
+    const es = makeEventSource({ spec: { cron: { tick: { schedule: '@every 5s' }, tock: { schedule: '@every 5s' } } } });
+    const self = makeTrigger({ spec: { subscribers: [{ condition: 'tick', topic: 'default-my-es-tick' }] } }, 'self');
+    expect(lines([bus, es, self])).toEqual([
+      'set.yaml:3 Trigger/self: error spec.subscribers[0].topic: feeds itself: "default-my-es-tick" → Trigger default/self; each firing would cause another without end. Break the loop (another topic, or a condition input this chain does not publish)',
+    ]);
+    const ping = makeTrigger({ spec: { subscribers: [{ condition: 'tick', topic: 'default-my-es-tock' }] } }, 'ping');
+    const pong = makeTrigger({ spec: { inputs: { tock: { eventSource: 'my-es', event: 'tock' } }, subscribers: [{ condition: 'tock', deadLetterTopic: 'default-my-es-tick', sink: { uri: 'http://s.default.svc/' } }] } }, 'pong');
+    expect(lines([bus, es, ping, pong]).map((l) => l.split(': feeds')[0])).toEqual(['set.yaml:3 Trigger/ping: error spec.subscribers[0].topic', 'set.yaml:4 Trigger/pong: error spec.subscribers[0].deadLetterTopic']);
+    const end = makeTrigger({ spec: { inputs: { tock: { eventSource: 'my-es', event: 'tock' } }, subscribers: [{ condition: 'tock', topic: 'elsewhere' }] } }, 'end');
+    expect(lines([bus, es, ping, end])).toEqual([]);
+  });
+
+  test('event names and topics that cannot become Kubernetes names or broker subjects are refused up front', () => {
+    expect(lines([bus, makeEventSource({ spec: { cron: { Bad_Name: { schedule: '@every 5s' } } } })])).toEqual([
+      'set.yaml:2 EventSource/my-es: error spec.cron["Bad_Name"]: event name "Bad_Name" must be lowercase letters, digits and "-", starting and ending with a letter or digit: it becomes part of Kubernetes and broker names',
+    ]);
+    expect(lines([bus, makeEventSource(), makeTrigger({ spec: { subscribers: [{ condition: 'tick', topic: 'a topic.>' }] } })])).toEqual([
+      'set.yaml:3 Trigger/my-trigger: error spec.subscribers[0].topic: expected a topic every bus accepts (letters, digits, ".", "_", "-", at most 249 characters, starting with a letter or digit), got "a topic.>"',
+    ]);
   });
 });
