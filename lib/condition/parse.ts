@@ -47,8 +47,40 @@ function positionOf(source: string, token: string, from = 0): number {
   return Math.max(0, from);
 }
 
+/**
+ * Limits that keep parsing and evaluation off the stack's edge: jsep recurses once per parenthesis or `!` (about
+ * 5 000 deep overflows), and evaluation once per operator. Real conditions are far below both.
+ */
+export const MAX_CONDITION_LENGTH = 4096;
+export const MAX_CONDITION_NESTING = 32;
+
+/** Where nesting of parentheses and prefix `!` outside string literals first exceeds `max`, if it does. */
+function tooDeepAt(source: string, max: number): number | undefined {
+  let depth = 0;
+  let unary = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    if (c === '!' && source[i + 1] !== '=') unary++;
+    else if (!/\s/.test(c)) unary = 0;
+    if (depth + unary > max) return i;
+  }
+  return undefined;
+}
+
 export function parseCondition(source: string, inputs: readonly string[]): Condition {
   if (source.trim() === '') throw new ConditionSyntaxError('empty condition; expected input names with !, &&, ||, e.g. "eventA && eventB"', 0);
+  if (source.length > MAX_CONDITION_LENGTH) throw new ConditionSyntaxError(`condition of ${source.length} characters; at most ${MAX_CONDITION_LENGTH} are allowed`, MAX_CONDITION_LENGTH);
+  const deep = tooDeepAt(source, MAX_CONDITION_NESTING);
+  if (deep !== undefined) throw new ConditionSyntaxError(`nested more than ${MAX_CONDITION_NESTING} levels deep (parentheses and "!")`, deep);
   let tree: Node;
   try {
     tree = jsep(source) as Node;

@@ -2,6 +2,9 @@
 // implementation on @kubernetes/client-node's CustomObjectsApi and CoreV1Api (object-parameter style, no
 // discovery round trips). Functions are written with server-side apply under one field manager.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
+// The observable stub client-node's own middleware (setHeaderMiddleware) is built with; the package has no export map.
+import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 
 export const FIELD_MANAGER = 'openfunction-events';
@@ -30,29 +33,42 @@ export interface Kube {
 
 const notFound = (e: unknown) => e instanceof ApiException && e.code === 404;
 
-export function kubeFrom(kc: KubeConfig): Kube {
+/**
+ * Every call but a watch is aborted after `timeoutMs` (client-node sets none: one call the API server never answers
+ * used to stop every reconcile). An aborted call fails its resource's reconcile, which the next resync retries.
+ */
+export function kubeFrom(kc: KubeConfig, options: { timeoutMs?: number } = {}): Kube {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
+      context.setSignal(AbortSignal.timeout(timeoutMs));
+      return of(context);
+    },
+    post: (response: ResponseContext) => of(response),
+  };
+  const bounded = (extra?: ConfigurationOptions): ConfigurationOptions => ({ ...extra, middleware: [deadline, ...(extra?.middleware ?? [])], middlewareMergeStrategy: 'append' });
   return {
     async list(group, version, plural, labelSelector) {
-      const result = (await custom.listClusterCustomObject({ group, version, plural, ...(labelSelector ? { labelSelector } : {}) })) as { items?: KubeObject[] };
+      const result = (await custom.listClusterCustomObject({ group, version, plural, ...(labelSelector ? { labelSelector } : {}) }, bounded())) as { items?: KubeObject[] };
       return result.items ?? [];
     },
     async apply(group, version, plural, object) {
       return (await custom.patchNamespacedCustomObject(
         { group, version, plural, namespace: object.metadata.namespace ?? 'default', name: object.metadata.name, body: object, fieldManager: FIELD_MANAGER, force: true },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        bounded(setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
       )) as KubeObject;
     },
     async delete(group, version, plural, namespace, name, uid) {
       try {
-        await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name, ...(uid ? { body: { preconditions: { uid } } } : {}) });
+        await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }, bounded());
       } catch (e) {
         if (!notFound(e)) throw e;
       }
     },
     async patchStatus(group, version, plural, namespace, name, status) {
-      const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+      const options = bounded(setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       if (namespace) await custom.patchNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: { status } }, options);
       else await custom.patchClusterCustomObjectStatus({ group, version, plural, name, body: { status } }, options);
     },
@@ -79,7 +95,7 @@ export function kubeFrom(kc: KubeConfig): Kube {
     },
     async configMapData(namespace, name) {
       try {
-        return (await core.readNamespacedConfigMap({ namespace, name })).data;
+        return (await core.readNamespacedConfigMap({ namespace, name }, bounded())).data;
       } catch (e) {
         if (notFound(e)) return undefined;
         throw e;

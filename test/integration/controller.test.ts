@@ -149,3 +149,17 @@ describe('controller - writes in flight', () => {
     }
   });
 });
+
+describe('controller - liveness', () => {
+  test('a call the API server never answers fails its own resource after the timeout; the others are reconciled', async () => {
+    const hung = await startFakeKube({ hang: (method, path) => method === 'PATCH' && path.endsWith('/functions/t-orders') });
+    try {
+      for (const plural of ['eventbuses', 'eventsources', 'triggers']) for (const o of fake.list(EVENTS, plural)) hung.put(plural, o);
+      const stats = await reconcileAll(kubeFrom(hung.kubeConfig, { timeoutMs: 300 }), { now: () => clock, log: silentLogger });
+      expect(stats.errors).toEqual([expect.stringMatching(/^Trigger default\/orders: /)]);
+      expect(hung.list(FN, 'functions').map((f) => f.metadata.name).sort()).toEqual(['esw-shop-cron-tick', 'esw-shop-mqtt-paid']);
+    } finally {
+      await hung.close();
+    }
+  });
+});

@@ -40,7 +40,8 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /** `latencyMs` delays every answer but watch streams, as an API server's round trip would (benchmarks). */
-export async function startFakeKube(options: { latencyMs?: number } = {}): Promise<FakeKube> {
+/** `hang` picks requests that are never answered, as an API server that lost them (liveness tests). */
+export async function startFakeKube(options: { latencyMs?: number; hang?: (method: string, path: string) => boolean } = {}): Promise<FakeKube> {
   const store = new Map<string, Obj>();
   const watchers = new Set<{ prefix: string; res: ServerResponse }>();
   const notify = (k: string, type: string, object: Obj) => {
@@ -59,6 +60,7 @@ export async function startFakeKube(options: { latencyMs?: number } = {}): Promi
       const contentType = req.headers['content-type'];
       const body = text ? (contentType?.includes('yaml') ? parse(text) : JSON.parse(text)) : undefined;
       requests.push({ method: req.method ?? '', path: url.pathname + url.search, ...(contentType ? { contentType } : {}), body });
+      if (options.hang?.(req.method ?? '', url.pathname)) return;
       const write = req.method !== 'GET';
       if (write) peakWrites = Math.max(peakWrites, ++writesInFlight);
       const reply = (code: number, payload: unknown) => {

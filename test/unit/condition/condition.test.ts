@@ -84,3 +84,15 @@ describe('condition - evaluation', () => {
     expect(compileCondition('true', names).inputs).toEqual([]);
   });
 });
+
+describe('condition - size and nesting limits keep parsing off the stack edge', () => {
+  test.each([
+    [Array.from({ length: 6000 }, () => 'eventA').join(' && '), '4096: condition of 59996 characters; at most 4096 are allowed'],
+    [`${'('.repeat(1000)}eventA${')'.repeat(1000)}`, '32: nested more than 32 levels deep (parentheses and "!")'],
+    [`${'!'.repeat(40)}eventA`, '32: nested more than 32 levels deep (parentheses and "!")'],
+    [`${'('.repeat(20)}eventA${')'.repeat(20)} && ${'!'.repeat(12)}eventB`, 'accepted'],
+    [Array.from({ length: 400 }, (_, i) => (i % 2 ? 'eventA' : 'eventB')).join(' || '), 'accepted'],
+  ])('%#', (source, expected) => {
+    expect(rejection(source)).toBe(expected);
+  });
+});
