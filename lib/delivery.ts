@@ -33,6 +33,19 @@ export function backoffMs(policy: RetryPolicy, retry: number): number {
   return Math.min(raw, policy.maxBackoffMs);
 }
 
+/**
+ * The longest one delivery can take under `policy`: every attempt times out, and every wait before a retry is as
+ * long as a Retry-After may stretch it (maxBackoffMs). A bus must not redeliver a message sooner than this.
+ */
+export function worstCaseMs(policy: RetryPolicy): number {
+  return policy.timeoutMs * (policy.retry + 1) + policy.retry * Math.max(policy.maxBackoffMs, backoffMs(policy, policy.retry));
+}
+
+/** The longest a Trigger may take over one bus message: its slowest subscriber, dead letters (default policy) included. */
+export function handlingWorstCaseMs(subscribers: ReadonlyArray<{ delivery?: Delivery | undefined; deadLetterSink?: unknown; deadLetterTopic?: string | undefined }>): number {
+  return Math.max(0, ...subscribers.map((s) => worstCaseMs(retryPolicyOf(s.delivery)) + (s.deadLetterSink || s.deadLetterTopic ? worstCaseMs(DEFAULT_RETRY_POLICY) : 0)));
+}
+
 export type Outcome =
   | { kind: 'ok' }
   | { kind: 'retry'; reason: string; retryAfterMs?: number }

@@ -105,6 +105,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
     },
     async subscribe(topic, group, handler, subscribeOptions) {
       await ensureTopic(topic);
+      const ackWaitMs = options.ackWaitMs ?? 30_000;
       // One durable per group and topic: a consumer filters one subject, and a Trigger's group reads several.
       const durable = `${group}__${topic}`.replace(/[.*>\s]/g, '_');
       try {
@@ -114,7 +115,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
           durable_name: durable,
           filter_subject: topic,
           ack_policy: AckPolicy.Explicit,
-          ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
+          ack_wait: ackWaitMs * 1_000_000,
           max_ack_pending: options.maxAckPending ?? 1000,
           deliver_policy: options.deliverPolicy === 'new' ? DeliverPolicy.New : options.deliverPolicy === 'last' ? DeliverPolicy.Last : DeliverPolicy.All,
         });
@@ -122,31 +123,51 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
       const consumer = await js.consumers.get(stream, durable);
       const messages = await consumer.consume({ max_messages: options.maxAckPending ?? 1000 });
       const limit = Math.max(1, subscribeOptions?.concurrency ?? 1);
+      type Message = (typeof messages) extends AsyncIterable<infer M> ? M : never;
+      // Every message the server delivered is ours until settled: queued for a slot or being handled. Each gets
+      // in-progress acks until then, so one that waits behind a slow delivery, or whose delivery retries longer
+      // than the ack wait, is never handed to another consumer meanwhile (the audit saw 7 of 20 arrive twice).
+      const held = new Set<Message>();
+      const keepAlive = setInterval(() => {
+        for (const m of held) m.working();
+      }, Math.max(100, ackWaitMs / 3));
+      const queue: Message[] = [];
+      let head = 0;
       let inFlight = 0;
-      let wake: (() => void) | undefined;
-      const settle = async (m: (typeof messages) extends AsyncIterable<infer M> ? M : never) => {
+      let idle: (() => void) | undefined;
+      const settle = async (m: Message) => {
         let verdict: Verdict;
         try {
           verdict = await handler(decodeStructured(m.data));
         } catch {
           verdict = 'drop'; // undecodable: redelivery cannot help
         }
+        held.delete(m);
         if (verdict === 'ack') m.ack();
         else if (verdict === 'drop') m.term();
         else m.nak(Math.min(1000 * m.info.deliveryCount, 10_000));
       };
-      const done = (async () => {
-        for await (const m of messages) {
-          while (inFlight >= limit) await new Promise<void>((r) => (wake = r));
+      // Handlers are called in arrival order; their completion (and the ack) may come out of order.
+      const pump = () => {
+        while (inFlight < limit && head < queue.length) {
+          const m = queue[head++]!;
+          if (head > 1024) queue.splice(0, head), (head = 0);
           inFlight++;
-          // The handler is called now, in arrival order; its completion (and the ack) may come out of order.
           void settle(m).finally(() => {
             inFlight--;
-            wake?.();
-            wake = undefined;
+            pump();
+            if (inFlight === 0 && head === queue.length) idle?.();
           });
         }
-        while (inFlight > 0) await new Promise<void>((r) => (wake = r));
+      };
+      const done = (async () => {
+        for await (const m of messages) {
+          held.add(m);
+          queue.push(m);
+          pump();
+        }
+        if (inFlight > 0 || head < queue.length) await new Promise<void>((r) => (idle = r));
+        clearInterval(keepAlive);
       })();
       return {
         async stop() {

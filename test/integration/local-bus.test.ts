@@ -56,6 +56,30 @@ describe('JetStream deduplication', () => {
   });
 });
 
+describe('JetStream ack wait', () => {
+  test('a handler working longer than the ack wait keeps its message: in-progress acks, no second delivery', async () => {
+    const { connectJetStream } = await import('../../lib/local/jetstream.js');
+    const bus = await connectJetStream({ url: sharedBrokerUrl('nats'), streamName: 'SPEC_ACKWAIT', ackWaitMs: 1000 });
+    const topic = `ackwait-${process.pid}`;
+    const seen: string[] = [];
+    const sub = await bus.subscribe(topic, 'g', async (e) => {
+      seen.push(e.id);
+      if (e.id === 'slow') await new Promise((r) => setTimeout(r, 2500)); // 2.5 ack waits: the slow sink's part
+      return 'ack';
+    });
+    try {
+      await bus.publish(topic, event('slow'));
+      await bus.publish(topic, event('after'));
+      await eventually(() => seen.includes('after'), 'the next message');
+      await new Promise((r) => setTimeout(r, 300)); // room for a redelivery that must not come
+      expect(seen).toEqual(['slow', 'after']);
+    } finally {
+      await sub.stop();
+      await bus.close();
+    }
+  });
+});
+
 describe('Redis bus concurrency', () => {
   test("the spec's concurrency bounds messages in flight; handlers start in stream order; each is acknowledged once", async () => {
     const bus = await connectBus({ redis: { redisHost: sharedBrokerUrl('redis').replace('redis://', ''), concurrency: 3, processingTimeout: '30s', redeliverInterval: '30s' } });

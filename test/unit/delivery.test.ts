@@ -1,4 +1,4 @@
-import { backoffMs, classifyStatus, DEFAULT_RETRY_POLICY, retryAfterMs, retryPolicyOf, withRetries, type Outcome } from '../../lib/delivery.js';
+import { backoffMs, classifyStatus, DEFAULT_RETRY_POLICY, handlingWorstCaseMs, retryAfterMs, retryPolicyOf, withRetries, worstCaseMs, type Outcome } from '../../lib/delivery.js';
 
 describe('delivery - policy', () => {
   test('defaults, and Knative-style overrides', () => {
@@ -71,5 +71,17 @@ describe('delivery - withRetries', () => {
     const s = script({ kind: 'retry', reason: 'HTTP 429', retryAfterMs: 1500 }, { kind: 'ok' });
     await withRetries(s.attempt, policy, s.sleep);
     expect(s.slept).toEqual([1500]);
+  });
+});
+
+describe('delivery - the worst case a bus must wait before redelivering', () => {
+  test('every attempt times out and every wait is stretched to the Retry-After cap', () => {
+    expect(worstCaseMs(DEFAULT_RETRY_POLICY)).toBe(4 * 10_000 + 3 * 30_000);
+    expect(worstCaseMs(retryPolicyOf({ retry: 0, timeout: '2s' }))).toBe(2_000);
+  });
+
+  test("a Trigger's is its slowest subscriber's, a dead letter adding the default policy's", () => {
+    expect(handlingWorstCaseMs([{ delivery: { retry: 0, timeout: '2s' } }, { delivery: { retry: 1, timeout: '1s' } }])).toBe(32_000);
+    expect(handlingWorstCaseMs([{ delivery: { retry: 0, timeout: '2s' }, deadLetterTopic: 'dl' }])).toBe(2_000 + 130_000);
   });
 });

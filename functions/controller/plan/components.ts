@@ -72,12 +72,18 @@ export function redisSourceComponent(r: RedisSource, consumerID: string): Compon
   });
 }
 
-/** The bus component of one consumer (EventSource or Trigger): the bus spec plus that consumer's identity. */
-export function busComponent(bus: EventBusSpec, consumerID: string): ComponentSpec {
+/**
+ * The bus component of one consumer (EventSource or Trigger): the bus spec plus that consumer's identity.
+ * `handlingMs`: the longest the consumer may take over one message. Unless the bus says otherwise, the broker waits
+ * at least that long before redelivering (JetStream's ackWait is 30 s and Redis' processingTimeout 60 s by default:
+ * a Trigger retrying a slow sink got its message a second time while still delivering the first).
+ */
+export function busComponent(bus: EventBusSpec, consumerID: string, handlingMs = 0): ComponentSpec {
+  const patience = handlingMs > 0 ? `${Math.ceil((handlingMs * 1.1) / 1000) + 5}s` : undefined;
   if (bus.jetstream) {
     const j = bus.jetstream;
     return spec('pubsub.jetstream', {
-      natsURL: j.natsURL, streamName: j.streamName, startSequence: j.startSequence, ackWait: dur(j.ackWait),
+      natsURL: j.natsURL, streamName: j.streamName, startSequence: j.startSequence, ackWait: dur(j.ackWait) ?? patience,
       // Dapr knows `time` (with startTime in Unix seconds), not `startTime` with RFC 3339 (conformance 1.14).
       deliverPolicy: j.deliverPolicy === 'startTime' ? 'time' : j.deliverPolicy,
       startTime: j.startTime === undefined ? undefined : unixSeconds(j.startTime),
@@ -98,7 +104,7 @@ export function busComponent(bus: EventBusSpec, consumerID: string): ComponentSp
     const r = bus.redis;
     return spec('pubsub.redis', {
       redisHost: r.redisHost, redisUsername: r.redisUsername, redisPassword: r.redisPassword, redisDB: r.redisDB, enableTLS: r.enableTLS, maxLenApprox: r.maxLenApprox,
-      processingTimeout: dur(r.processingTimeout), redeliverInterval: dur(r.redeliverInterval), concurrency: r.concurrency, consumerID,
+      processingTimeout: dur(r.processingTimeout) ?? patience, redeliverInterval: dur(r.redeliverInterval), concurrency: r.concurrency, consumerID,
     });
   }
   const n = bus.natsStreaming!;

@@ -8,6 +8,7 @@ import {
   busTopic, LABELS, topicOutputName, triggerBusComponentName, triggerBusConsumerId, triggerFunctionName, triggerInputName, triggerSinkComponentName,
   triggerTopicBusComponentName, triggerTopicConsumerId,
 } from '../../../lib/naming.js';
+import { handlingWorstCaseMs } from '../../../lib/delivery.js';
 import { busComponent, httpSinkComponent, type ComponentSpec } from './components.js';
 import { functionOf, type DaprOutput, type FunctionObject } from './function.js';
 import type { Problem } from './problem.js';
@@ -35,7 +36,8 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
   if (problems.length > 0 || !bus.ok) return { functions: [], problems };
 
   const busName = triggerBusComponentName(name);
-  const shared = busComponent(bus.value, triggerBusConsumerId(namespace, name));
+  const handlingMs = handlingWorstCaseMs(t.spec.subscribers);
+  const shared = busComponent(bus.value, triggerBusConsumerId(namespace, name), handlingMs);
   const busType = shared.type;
   // The shared component carries the topic outputs, and on Kafka and Redis every input too.
   if (busType !== 'pubsub.jetstream' || planned.topics.length > 0) components[busName] = shared;
@@ -45,7 +47,7 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
   const inputComponent = (topic: string): string => {
     if (busType !== 'pubsub.jetstream') return busName;
     const key = triggerTopicBusComponentName(name, topic);
-    components[key] = busComponent(bus.value, triggerTopicConsumerId(namespace, name, topic));
+    components[key] = busComponent(bus.value, triggerTopicConsumerId(namespace, name, topic), handlingMs);
     return key;
   };
   return {
