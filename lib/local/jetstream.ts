@@ -151,7 +151,10 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
       const pump = () => {
         while (inFlight < limit && head < queue.length) {
           const m = queue[head++]!;
-          if (head > 1024) queue.splice(0, head), (head = 0);
+          if (head > 1024) {
+            queue.splice(0, head);
+            head = 0;
+          }
           inFlight++;
           void settle(m).finally(() => {
             inFlight--;
