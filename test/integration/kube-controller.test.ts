@@ -158,7 +158,7 @@ test("switch-over: OpenFunction's own events controllers are refused our Functio
 
 test('names that collide, a cycle, and a read across namespaces without consent are refused in status; the owner never flips', async () => {
   await kubectl(['create', 'namespace', 'tenants']);
-  await kubectl(['create', 'namespace', 'other']);
+  await kubectl(['create', 'namespace', 'tenants-reader']);
   const bus = (ns: string) => `apiVersion: events.openfunction.io/v1alpha1
 kind: EventBus
 metadata: {name: default, namespace: ${ns}}
@@ -166,55 +166,55 @@ spec:
   jetstream: {natsURL: "${sharedBrokerUrl('nats')}"}
 ---
 `;
-  // esw-x-cron-cron-y twice: x's event cron-y, and x-cron's event y.
-  await kubectl(['apply', '-f', '-'], admin, `${bus('tenants')}${bus('other')}apiVersion: events.openfunction.io/v1alpha1
+  // esw-x-cron-cron-ev twice: x's event cron-ev, and x-cron's event ev.
+  await kubectl(['apply', '-f', '-'], admin, `${bus('tenants')}${bus('tenants-reader')}apiVersion: events.openfunction.io/v1alpha1
 kind: EventSource
 metadata: {name: x, namespace: tenants}
-spec: {eventBus: default, cron: {cron-y: {schedule: "@every 5s"}}}
+spec: {eventBus: default, cron: {cron-ev: {schedule: "@every 5s"}}}
 ---
 apiVersion: events.openfunction.io/v1alpha1
 kind: EventSource
 metadata: {name: x-cron, namespace: tenants}
-spec: {eventBus: default, cron: {y: {schedule: "@every 5s"}}}
+spec: {eventBus: default, cron: {ev: {schedule: "@every 5s"}}}
 ---
 apiVersion: events.openfunction.io/v1alpha1
 kind: Trigger
 metadata: {name: loop, namespace: tenants}
 spec:
   eventBus: default
-  inputs: {y: {eventSource: x, event: cron-y}}
-  subscribers: [{condition: y, topic: tenants-x-cron-y}]
+  inputs: {tick: {eventSource: x, event: cron-ev}}
+  subscribers: [{condition: tick, topic: tenants-x-cron-ev}]
 ---
 apiVersion: events.openfunction.io/v1alpha1
 kind: Trigger
-metadata: {name: reader, namespace: other}
+metadata: {name: reader, namespace: tenants-reader}
 spec:
   eventBus: default
-  inputs: {y: {eventSource: x, event: cron-y, namespace: tenants}}
-  subscribers: [{condition: y, sink: {uri: "http://display.other.svc.cluster.local/"}}]
+  inputs: {tick: {eventSource: x, event: cron-ev, namespace: tenants}}
+  subscribers: [{condition: tick, sink: {uri: "http://display.tenants-reader.svc.cluster.local/"}}]
 `);
   await controllerOnce();
   type Full = Item & { metadata: { creationTimestamp: string; labels?: Record<string, string> } };
   const sources = await json<{ items: Full[] }>(['get', 'eventsources', '-n', 'tenants']);
   // Oldest first; on a tie (timestamps have seconds) the name decides.
   const [winner, loser] = [...sources.items].sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
-  const ownerOf = async () => (await json<Full>(['get', 'functions.core.openfunction.io', 'esw-x-cron-cron-y', '-n', 'tenants'])).metadata.labels!['controlled-by-eventsource'];
+  const ownerOf = async () => (await json<Full>(['get', 'functions.core.openfunction.io', 'esw-x-cron-cron-ev', '-n', 'tenants'])).metadata.labels!['controlled-by-eventsource'];
   expect(await ownerOf()).toBe(winner!.metadata.name);
   const refused = await json<Item>(['get', 'eventsource', loser!.metadata.name, '-n', 'tenants']);
   expect(refused.status!.state).toBe('Error');
   expect(refused.status!.conditions!.find((c) => c.reason === 'NameConflict')!.message).toContain(`already its Function name of EventSource tenants/${winner!.metadata.name}`);
   const loop = await json<Item>(['get', 'trigger', 'loop', '-n', 'tenants']);
-  expect(loop.status!.conditions!.find((c) => c.reason === 'Cycle')!.message).toContain('feeds itself: "tenants-x-cron-y" → Trigger tenants/loop');
-  const reader = await json<Item>(['get', 'trigger', 'reader', '-n', 'other']);
-  expect(reader.status!.conditions!.find((c) => c.reason === 'NotPermitted')!.message).toContain('annotate it events.openfunction.io/readable-from: "other"');
+  expect(loop.status!.conditions!.find((c) => c.reason === 'Cycle')!.message).toContain('feeds itself: "tenants-x-cron-ev" → Trigger tenants/loop');
+  const reader = await json<Item>(['get', 'trigger', 'reader', '-n', 'tenants-reader']);
+  expect(reader.status!.conditions!.find((c) => c.reason === 'NotPermitted')!.message).toContain('annotate it events.openfunction.io/readable-from: "tenants-reader"');
   const functionsIn = async (ns: string) => (await json<{ items: Item[] }>(['get', 'functions.core.openfunction.io', '-n', ns])).items.map((f) => f.metadata.name).sort();
-  expect(await functionsIn('other')).toEqual([]);
-  expect(await functionsIn('tenants')).toEqual(['esw-x-cron-cron-y']);
+  expect(await functionsIn('tenants-reader')).toEqual([]);
+  expect(await functionsIn('tenants')).toEqual(['esw-x-cron-cron-ev']);
 
   // Consent given: the reader runs. Reconciled again: the Function keeps its owner.
-  await kubectl(['annotate', 'eventsource', 'x', '-n', 'tenants', 'events.openfunction.io/readable-from=other']);
+  await kubectl(['annotate', 'eventsource', 'x', '-n', 'tenants', 'events.openfunction.io/readable-from=tenants-reader']);
   await controllerOnce();
-  expect(await functionsIn('other')).toEqual(['t-reader']);
+  expect(await functionsIn('tenants-reader')).toEqual(['t-reader']);
   expect(await ownerOf()).toBe(winner!.metadata.name);
 }, TIMEOUT);
 
