@@ -31,11 +31,12 @@ const ms = (text: string | undefined, fallback: number): number => (text === und
  * A client for the bus a spec describes. NATS Streaming is served by JetStream on the same NATS URL, with a
  * warning: it is end of life, and a NATS Streaming server's own protocol is not spoken here.
  */
-export async function connectBus(spec: EventBusSpec, path = 'spec', warn: (message: string) => void = () => {}): Promise<Bus> {
+export async function connectBus(spec: EventBusSpec, path = 'spec', warn: (message: string) => void = () => {}, notice: (message: string) => void = warn): Promise<Bus> {
   if (spec.jetstream) {
     const j = spec.jetstream;
     return connectJetStream({
       url: j.natsURL,
+      notice,
       ...(j.streamName ? { streamName: j.streamName } : {}),
       ...(j.ackWait ? { ackWaitMs: ms(j.ackWait, 30_000) } : {}),
       ...(j.deliverPolicy === 'new' || j.deliverPolicy === 'last' || j.deliverPolicy === 'all' ? { deliverPolicy: j.deliverPolicy } : {}),
@@ -45,7 +46,7 @@ export async function connectBus(spec: EventBusSpec, path = 'spec', warn: (messa
   }
   if (spec.natsStreaming) {
     warn(`${path}.natsStreaming: NATS Streaming is end of life (Dapr removed pubsub.natsstreaming in 1.13); running this bus on JetStream at ${spec.natsStreaming.natsURL}. Prefer a jetstream bus.`);
-    return connectJetStream({ url: spec.natsStreaming.natsURL });
+    return connectJetStream({ url: spec.natsStreaming.natsURL, notice });
   }
   if (spec.redis) {
     const r = spec.redis;
@@ -53,6 +54,7 @@ export async function connectBus(spec: EventBusSpec, path = 'spec', warn: (messa
     const auth = r.redisUsername || password ? `${encodeURIComponent(r.redisUsername ?? '')}:${encodeURIComponent(password ?? '')}@` : '';
     return connectRedisBus({
       url: `${r.enableTLS ? 'rediss' : 'redis'}://${auth}${r.redisHost}/${r.redisDB ?? 0}`,
+      notice,
       ...(r.maxLenApprox ? { maxLenApprox: r.maxLenApprox } : {}),
       processingTimeoutMs: ms(r.processingTimeout, 30_000),
       redeliverIntervalMs: ms(r.redeliverInterval, 5_000),

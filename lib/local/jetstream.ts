@@ -22,16 +22,23 @@ export interface JetStreamOptions {
   deliverPolicy?: 'all' | 'last' | 'new';
   maxAckPending?: number;
   token?: string;
+  /** What the bus says when it repairs itself (streams or consumers recreated after the server lost them). */
+  notice?: (message: string) => void;
 }
 
 /** Publishes with reply subjects under one inbox and settles each promise when its PubAck arrives. */
 export class PipelinedPublisher {
   private readonly inbox = createInbox();
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<number, { subject: string; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private next = 0;
   private readonly sub: NatsSubscription;
 
-  constructor(private readonly nc: NatsConnection, private readonly timeoutMs = 5000) {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs = 5000,
+    /** Called with a subject no stream captures (the server lost its streams): the caller creates it again. */
+    private readonly onNoStream: (subject: string) => void = () => {},
+  ) {
     this.sub = nc.subscribe(`${this.inbox}.*`, {
       callback: (err, msg) => {
         if (err) return;
@@ -40,7 +47,19 @@ export class PipelinedPublisher {
         if (!waiter) return;
         this.pending.delete(id);
         clearTimeout(waiter.timer);
-        const ack = msg.json<{ error?: { code: number; description: string } }>();
+        // An empty reply is a status, not a PubAck: 503 "no responders" when no stream captures the subject. Parsing
+        // it as JSON threw inside this callback and closed the subscription, so every later publish timed out.
+        if (msg.data.length === 0) {
+          const code = msg.headers?.code ?? 0;
+          if (code === 503) this.onNoStream(waiter.subject);
+          return waiter.reject(new DeliveryError(`no JetStream stream captures ${waiter.subject} (NATS status ${code || 'empty reply'})`, true));
+        }
+        let ack: { error?: { code: number; description: string } };
+        try {
+          ack = msg.json<{ error?: { code: number; description: string } }>();
+        } catch (e) {
+          return waiter.reject(new DeliveryError(`unreadable JetStream acknowledgement for ${waiter.subject}`, true, e));
+        }
         if (ack.error) waiter.reject(new DeliveryError(`JetStream refused the message: ${ack.error.description} (${ack.error.code})`, ack.error.code >= 500 || ack.error.code === 503));
         else waiter.resolve();
       },
@@ -54,7 +73,7 @@ export class PipelinedPublisher {
         this.pending.delete(id);
         reject(new DeliveryError(`no JetStream acknowledgement for ${subject} within ${this.timeoutMs} ms`, true));
       }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { subject, resolve, reject, timer });
       try {
         const h = msgId ? headers() : undefined;
         if (h && msgId) h.set('Nats-Msg-Id', msgId);
@@ -84,8 +103,11 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const stream = options.streamName ?? DEFAULT_STREAM;
-  const publisher = new PipelinedPublisher(nc, options.publishTimeoutMs);
+  const notice = options.notice ?? (() => {});
   const known = new Set<string>();
+  const publisher = new PipelinedPublisher(nc, options.publishTimeoutMs, (subject) => {
+    if (known.delete(subject)) notice(`JetStream: no stream captures ${subject} any more (the server lost its data?); creating stream ${stream} again`);
+  });
   let ensuring: Promise<void> = Promise.resolve();
 
   /** The stream exists and captures `topic` (subjects are added as topics appear). */
@@ -108,20 +130,24 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
       const ackWaitMs = options.ackWaitMs ?? 30_000;
       // One durable per group and topic: a consumer filters one subject, and a Trigger's group reads several.
       const durable = `${group}__${topic}`.replace(/[.*>\s]/g, '_');
-      try {
-        await jsm.consumers.info(stream, durable);
-      } catch {
-        await jsm.consumers.add(stream, {
-          durable_name: durable,
-          filter_subject: topic,
-          ack_policy: AckPolicy.Explicit,
-          ack_wait: ackWaitMs * 1_000_000,
-          max_ack_pending: options.maxAckPending ?? 1000,
-          deliver_policy: options.deliverPolicy === 'new' ? DeliverPolicy.New : options.deliverPolicy === 'last' ? DeliverPolicy.Last : DeliverPolicy.All,
-        });
-      }
-      const consumer = await js.consumers.get(stream, durable);
-      const messages = await consumer.consume({ max_messages: options.maxAckPending ?? 1000 });
+      const ensureConsumer = async () => {
+        try {
+          await jsm.consumers.info(stream, durable);
+        } catch {
+          await jsm.consumers.add(stream, {
+            durable_name: durable,
+            filter_subject: topic,
+            ack_policy: AckPolicy.Explicit,
+            ack_wait: ackWaitMs * 1_000_000,
+            max_ack_pending: options.maxAckPending ?? 1000,
+            deliver_policy: options.deliverPolicy === 'new' ? DeliverPolicy.New : options.deliverPolicy === 'last' ? DeliverPolicy.Last : DeliverPolicy.All,
+          });
+        }
+      };
+      await ensureConsumer();
+      const open = async () => (await js.consumers.get(stream, durable)).consume({ max_messages: options.maxAckPending ?? 1000 });
+      let messages = await open();
+      let stopped = false;
       const limit = Math.max(1, subscribeOptions?.concurrency ?? 1);
       type Message = (typeof messages) extends AsyncIterable<infer M> ? M : never;
       // Every message the server delivered is ours until settled: queued for a slot or being handled. Each gets
@@ -163,17 +189,47 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
           });
         }
       };
+      // The server may lose the stream or the consumer (a restart without its store): the reader then ends or
+      // hears that its consumer is gone. It makes both again and reads on, instead of closing for good.
+      const reopen = async (reason: string) => {
+        for (let attempt = 1; !stopped; attempt++) {
+          try {
+            known.delete(topic);
+            await ensureTopic(topic);
+            await ensureConsumer();
+            messages = await open();
+            notice(`JetStream: reading ${topic} again as ${durable} (${reason}; stream and consumer made sure of)`);
+            return;
+          } catch {
+            await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2000)));
+          }
+        }
+      };
       const done = (async () => {
-        for await (const m of messages) {
-          held.add(m);
-          queue.push(m);
-          pump();
+        while (!stopped) {
+          const current = messages;
+          void (async () => {
+            for await (const status of current.status()) {
+              if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') current.stop();
+            }
+          })().catch(() => undefined);
+          try {
+            for await (const m of current) {
+              held.add(m);
+              queue.push(m);
+              pump();
+            }
+          } catch {
+            // ended with an error: handled as any other end
+          }
+          if (!stopped) await reopen('the server ended the subscription');
         }
         if (inFlight > 0 || head < queue.length) await new Promise<void>((r) => (idle = r));
         clearInterval(keepAlive);
       })();
       return {
         async stop() {
+          stopped = true;
           await messages.close();
           await done;
         },

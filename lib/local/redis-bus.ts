@@ -14,6 +14,8 @@ export interface RedisBusOptions {
   redeliverIntervalMs?: number;
   /** Messages in flight per subscription (the bus spec's `concurrency`; Dapr's pubsub.redis defaults to 10). */
   concurrency?: number;
+  /** What the bus says when it repairs itself (a consumer group recreated after the server lost it). */
+  notice?: (message: string) => void;
 }
 
 export async function connectRedisBus(options: RedisBusOptions): Promise<Bus> {
@@ -48,6 +50,7 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<Bus> {
         redeliverIntervalMs: options.redeliverIntervalMs ?? 5_000,
         // The bus's own setting bounds what a subscriber asks for (a Trigger asks for 64).
         concurrency: Math.min(subscribeOptions?.concurrency ?? 1, options.concurrency ?? 10),
+        ...(options.notice ? { notice: options.notice } : {}),
       });
       return { stop } satisfies Subscription;
     },

@@ -18,6 +18,8 @@ export interface ReadOptions {
   blockMs?: number;
   /** Entries in flight at once (default 1). Handlers still start in the stream's order; acknowledgements may not. */
   concurrency?: number;
+  /** Told when reading recovers from something a user should know of (a lost group), and of each new failure. */
+  notice?: (message: string) => void;
 }
 
 /** Starts reading; returns the function that stops it. `handle` decides per entry. */
@@ -35,10 +37,13 @@ export function readGroup(client: Client, stream: string, group: string, consume
   // `handle` is called in the stream's order, at most `concurrency` at once.
   const processAll = (entries: StreamEntry[]) => inLanes(entries.length, options.concurrency ?? 1, (i) => process(entries[i]!));
 
-  const loop = (async () => {
-    await client.xGroupCreate(stream, group, '0', { MKSTREAM: true }).catch((e: Error) => {
+  const createGroup = () =>
+    client.xGroupCreate(stream, group, '0', { MKSTREAM: true }).catch((e: Error) => {
       if (!e.message.includes('BUSYGROUP')) throw e;
     });
+  let lastProblem: string | undefined;
+  const loop = (async () => {
+    await createGroup();
     let lastClaim = 0;
     while (!stopped) {
       try {
@@ -49,8 +54,20 @@ export function readGroup(client: Client, stream: string, group: string, consume
         }
         const reply = (await client.xReadGroup(group, consumer, { key: stream, id: '>' }, { COUNT: 100, BLOCK: options.blockMs ?? Math.min(options.redeliverIntervalMs, 1000) })) as Array<{ messages: Array<{ id: string; message: Record<string, string> }> }> | null;
         await processAll((reply?.[0]?.messages ?? []).map((m) => ({ id: m.id, fields: m.message })));
-      } catch {
-        if (!stopped) await new Promise((r) => setTimeout(r, 250)); // connection trouble: the client reconnects
+        lastProblem = undefined;
+      } catch (e) {
+        if (stopped) break;
+        const message = (e as Error).message;
+        if (message.includes('NOGROUP')) {
+          // The server lost the group (a restart without persistence): reading would fail forever. Make it again,
+          // from the stream's start, so whatever the stream still holds is read rather than skipped.
+          await createGroup().catch(() => undefined);
+          options.notice?.(`Redis stream ${stream}: consumer group ${group} was gone (the server lost its data?); created it again from the stream's start`);
+          continue;
+        }
+        if (message !== lastProblem) options.notice?.(`Redis stream ${stream}: reading failed (${message}); trying again`);
+        lastProblem = message;
+        await new Promise((r) => setTimeout(r, 250)); // connection trouble: the client reconnects
       }
     }
   })();

@@ -112,3 +112,35 @@ describe('Redis bus concurrency', () => {
     }
   });
 });
+
+describe('broker state loss', () => {
+  test.each([
+    ['jetstream', 'nats'],
+    ['redis', 'redis'],
+  ] as const)('%s: after the broker restarts without its data, the bus makes its stream and group again, says so, and loses nothing published after', async (name, kind) => {
+    const { startBroker } = await import('../support/brokers.js');
+    const broker = await startBroker(kind);
+    const notices: string[] = [];
+    const spec = kind === 'nats' ? { jetstream: { natsURL: broker.url, streamName: 'LOSS' } } : { redis: { redisHost: broker.url.replace('redis://', ''), redeliverInterval: '200ms' } };
+    const bus = await connectBus(spec, 'spec', () => undefined, (n) => notices.push(n));
+    const topic = `loss-${name}`;
+    const seen = new Set<string>();
+    const sub = await bus.subscribe(topic, 'g', async (e) => (seen.add(e.id), 'ack'));
+    try {
+      for (let i = 0; i < 20; i++) await bus.publish(topic, event(`before-${i}`));
+      await eventually(() => seen.size === 20, 'the events before the loss');
+      await broker.restart({ wipe: true });
+      const after = Array.from({ length: 50 }, (_, i) => `after-${i}`);
+      for (const id of after) {
+        // A publish may fail while the broker comes back: the caller's retry, as a handler's redelivery would.
+        await eventually(async () => bus.publish(topic, event(id)).then(() => true, () => false), `publish ${id}`, 20_000);
+      }
+      await eventually(() => after.every((id) => seen.has(id)), 'every event published after the loss', 30_000);
+      expect(notices.join('\n')).toMatch(kind === 'nats' ? /JetStream: / : /consumer group g was gone/);
+    } finally {
+      await sub.stop();
+      await bus.close();
+      await broker.stop();
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // redis-server, each on a free loopback port in its own temporary directory, stopped (and the directory removed)
 // by `stop()`. `restart()` keeps port and data, for tests of reconnects. Installed by scripts/install-brokers.sh.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ export interface Broker {
   url: string;
   dir: string;
   stop(): Promise<void>;
-  restart(): Promise<void>;
+  restart(options?: { wipe?: boolean }): Promise<void>;
 }
 
 const HOST = '127.0.0.1';
@@ -137,8 +137,10 @@ export async function startBroker(kind: BrokerKind): Promise<Broker> {
       if (child) await terminate(child);
       rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(options: { wipe?: boolean } = {}) {
       if (child) await terminate(child);
+      // A broker that lost its store: JetStream streams and consumers, Redis streams and groups are gone.
+      if (options.wipe) for (const entry of readdirSync(dir)) if (entry !== 'mosquitto.conf') rmSync(join(dir, entry), { recursive: true, force: true });
       child = await launch(kind, port, dir);
     },
   };
