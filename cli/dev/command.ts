@@ -27,9 +27,14 @@ the peer cache (\`npm run peers\`) or a \`dapr init\` install; --node runs the p
 
 Example: ofn-events dev --runtime dapr -f manifests/samples/quickstart.yaml --for 30s`;
 
-function summary(c: Counters): string[] {
+/**
+ * What flowed. An event handed to a bus topic is "published": it is on the bus, not yet delivered to anyone (a
+ * reader may still be behind, or the broker may lose it); only a sink's acceptance is "delivered".
+ */
+export function summary(c: Counters): string[] {
   const keys = [...new Set([...c.in.keys(), ...c.out.keys(), ...c.failed.keys()])].sort();
-  return keys.map((k) => `  ${k}: ${c.in.get(k) ? `${c.in.get(k)} in` : ''}${c.out.get(k) ? `${c.out.get(k)} delivered` : ''}${c.failed.get(k) ? `, ${c.failed.get(k)} failed attempts` : ''}`);
+  const verb = (k: string) => (/ → (bus|topic )/.test(k) ? 'published' : 'delivered');
+  return keys.map((k) => `  ${k}: ${c.in.get(k) ? `${c.in.get(k)} in` : ''}${c.out.get(k) ? `${c.out.get(k)} ${verb(k)}` : ''}${c.failed.get(k) ? `, ${c.failed.get(k)} failed attempts` : ''}`);
 }
 
 /**
