@@ -133,7 +133,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
           );
           try {
             const running = await timeout(
-              runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }), {
+              runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }, { notice: (message) => options.log.warn({}, message) }), {
                 name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
                 fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)),
               }),

@@ -32,16 +32,36 @@ export const realScheduler: Scheduler = (schedule, tick) => {
   return () => job.stop();
 };
 
-export function cronSource(options: { schedule: string; eventSource: string; event: string; scheduler?: Scheduler }): Source {
+/** Ticks waiting behind one not yet taken; beyond it a tick is skipped (and said), as a missed cron run. */
+export const MAX_WAITING_TICKS = 16;
+
+export function cronSource(options: { schedule: string; eventSource: string; event: string; scheduler?: Scheduler; notice?: (message: string) => void }): Source {
   let stop: (() => void) | undefined;
   let stopped = false;
   let chain = Promise.resolve();
+  let waiting = 0;
+  let skipped = 0;
   return {
     async start(deliver: Deliver) {
       stop = (options.scheduler ?? realScheduler)(options.schedule, (at) => {
         const time = at.toISOString();
+        // Ticks that outrun delivery (a bus down, a sink refusing) would queue without bound: keep a few, skip the
+        // rest, and say how many were skipped once delivery catches up.
+        if (waiting >= MAX_WAITING_TICKS) {
+          if (skipped++ === 0) options.notice?.(`cron ${options.eventSource}/${options.event}: ticks outrun delivery; skipping ticks until it catches up`);
+          return;
+        }
+        waiting++;
         const metadata = { tick: `${options.eventSource}-${options.event}-${time}`, time, schedule: options.schedule };
-        chain = chain.then(() => deliverUntilTaken(deliver, Buffer.alloc(0), metadata, () => stopped).then(() => undefined));
+        chain = chain.then(() =>
+          deliverUntilTaken(deliver, Buffer.alloc(0), metadata, () => stopped).then(() => {
+            waiting--;
+            if (waiting === 0 && skipped > 0) {
+              options.notice?.(`cron ${options.eventSource}/${options.event}: caught up; ${skipped} ticks were skipped`);
+              skipped = 0;
+            }
+          }),
+        );
       });
     },
     async stop() {

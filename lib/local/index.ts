@@ -80,11 +80,11 @@ export interface SourceIdentity {
 }
 
 /** The source of one declared event of an EventSource. */
-export function sourceFor(kind: SourceKind, es: EventSource, id: SourceIdentity, options: { scheduler?: Scheduler } = {}): Source {
+export function sourceFor(kind: SourceKind, es: EventSource, id: SourceIdentity, options: { scheduler?: Scheduler; notice?: (message: string) => void } = {}): Source {
   const path = `spec.${kind}[${JSON.stringify(id.event)}]`;
   switch (kind) {
     case 'cron':
-      return cronSource({ schedule: es.spec.cron![id.event]!.schedule, eventSource: id.eventSource, event: id.event, ...(options.scheduler ? { scheduler: options.scheduler } : {}) });
+      return cronSource({ schedule: es.spec.cron![id.event]!.schedule, eventSource: id.eventSource, event: id.event, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.notice ? { notice: options.notice } : {}) });
     case 'mqtt': {
       const m = es.spec.mqtt![id.event]!;
       const url = m.url.replace(/^tcp:\/\//, 'mqtt://').replace(/^ssl:\/\//, 'mqtts://');

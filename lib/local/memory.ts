@@ -4,19 +4,29 @@
 import type { Event } from '../cloudevents.js';
 import type { Bus, Subscription, Verdict } from './types.js';
 
-type Group = { queue: Event[]; handlers: Array<(e: Event) => Promise<Verdict>>; running: boolean; next: number };
+type Group = { queue: Event[]; head: number; handlers: Array<(e: Event) => Promise<Verdict>>; running: boolean; next: number; room: Array<() => void> };
 
-export function createMemoryBus(options: { redeliveryDelayMs?: number } = {}): Bus {
+/** Events a group may hold unread; a publish beyond it waits for room (backpressure to the source). */
+export const DEFAULT_MEMORY_QUEUE_LIMIT = 10_000;
+
+const pending = (g: Group) => g.queue.length - g.head;
+
+export function createMemoryBus(options: { redeliveryDelayMs?: number; queueLimit?: number } = {}): Bus {
   const topics = new Map<string, Map<string, Group>>();
   const delay = options.redeliveryDelayMs ?? 200;
+  const limit = options.queueLimit ?? DEFAULT_MEMORY_QUEUE_LIMIT;
   let closed = false;
 
   async function drain(group: Group): Promise<void> {
     if (group.running) return;
     group.running = true;
+    let handled = 0;
     try {
-      while (!closed && group.queue.length > 0 && group.handlers.length > 0) {
-        const event = group.queue[0]!;
+      while (!closed && pending(group) > 0 && group.handlers.length > 0) {
+        // Handlers that settle at once would keep this loop in microtasks: timers and signals (--for, Ctrl-C)
+        // would never run. Yield to the event loop now and then.
+        if (++handled % 64 === 0) await new Promise((r) => setImmediate(r));
+        const event = group.queue[group.head]!;
         const handler = group.handlers[group.next++ % group.handlers.length]!;
         let verdict: Verdict;
         try {
@@ -25,7 +35,14 @@ export function createMemoryBus(options: { redeliveryDelayMs?: number } = {}): B
           verdict = 'retry';
         }
         if (verdict === 'retry') await new Promise((r) => setTimeout(r, delay));
-        else group.queue.shift();
+        else {
+          group.head++;
+          if (group.head > 1024) {
+            group.queue.splice(0, group.head);
+            group.head = 0;
+          }
+          group.room.shift()?.();
+        }
       }
     } finally {
       group.running = false;
@@ -37,6 +54,7 @@ export function createMemoryBus(options: { redeliveryDelayMs?: number } = {}): B
     async publish(topic, event) {
       if (closed) throw new Error('memory bus closed');
       for (const group of topics.get(topic)?.values() ?? []) {
+        while (pending(group) >= limit && !closed) await new Promise<void>((r) => group.room.push(r));
         group.queue.push(event);
         void drain(group);
       }
@@ -44,7 +62,7 @@ export function createMemoryBus(options: { redeliveryDelayMs?: number } = {}): B
     async subscribe(topic, name, handler) {
       const groups = topics.get(topic) ?? new Map<string, Group>();
       topics.set(topic, groups);
-      const group = groups.get(name) ?? { queue: [], handlers: [], running: false, next: 0 };
+      const group = groups.get(name) ?? { queue: [], head: 0, handlers: [], running: false, next: 0, room: [] };
       groups.set(name, group);
       group.handlers.push(handler);
       void drain(group);
@@ -56,6 +74,7 @@ export function createMemoryBus(options: { redeliveryDelayMs?: number } = {}): B
     },
     async close() {
       closed = true;
+      for (const groups of topics.values()) for (const g of groups.values()) g.room.splice(0).forEach((r) => r());
     },
   };
 }

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { cronSource, realScheduler } from '../../../lib/local/cron.js';
+import { cronSource, MAX_WAITING_TICKS, realScheduler } from '../../../lib/local/cron.js';
 
 afterEach(() => jest.useRealTimers());
 
@@ -27,6 +27,25 @@ describe('cron - schedules on an injected clock', () => {
 
   test('a bad @every is refused', () => {
     expect(() => realScheduler('@every soon', () => {})).toThrow('bad schedule "@every soon"');
+  });
+
+  test('ticks that outrun delivery wait up to a bound; the rest are skipped and counted', async () => {
+    let fire!: (at: Date) => void;
+    const notices: string[] = [];
+    const source = cronSource({ schedule: '@every 1s', eventSource: 'es', event: 'e', scheduler: (_s, tick) => ((fire = tick), () => {}), notice: (n) => notices.push(n) });
+    let open!: () => void;
+    const blocked = new Promise<void>((r) => (open = r));
+    const taken: string[] = [];
+    await source.start(async (_payload, metadata) => {
+      await blocked; // a bus that does not answer
+      taken.push(metadata.tick!);
+    });
+    for (let i = 0; i < 40; i++) fire(new Date(Date.UTC(2026, 0, 1, 0, 0, i)));
+    open();
+    while (notices.length < 2) await new Promise((r) => setImmediate(r));
+    await source.stop();
+    expect(taken).toHaveLength(MAX_WAITING_TICKS);
+    expect(notices).toEqual(['cron es/e: ticks outrun delivery; skipping ticks until it catches up', `cron es/e: caught up; ${40 - MAX_WAITING_TICKS} ticks were skipped`]);
   });
 
   test('a failed tick is retried until taken, keeping its id', async () => {

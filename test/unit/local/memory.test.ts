@@ -37,4 +37,43 @@ describe('memory bus', () => {
     await bus.close();
     await expect(bus.publish('t', event('1'))).rejects.toThrow('memory bus closed');
   });
+
+  test('a group holds at most its queue limit: a publish beyond it waits until the reader makes room', async () => {
+    const bus = createMemoryBus({ queueLimit: 3 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: string[] = [];
+    await bus.subscribe('t', 'g', async (e) => (seen.push(e.id), await gate, 'ack'));
+    let published = 0;
+    const publishing = (async () => {
+      for (let i = 0; i < 6; i++) await bus.publish('t', event(String(i))).then(() => published++);
+    })();
+    for (let i = 0; i < 10; i++) await settle();
+    expect(published).toBe(3); // the reader holds "0" unacknowledged; three wait
+    release();
+    await publishing;
+    for (let i = 0; i < 10; i++) await settle();
+    expect(seen).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+
+  test('handlers that settle at once still let timers run (a stop timer or Ctrl-C is heard)', async () => {
+    const bus = createMemoryBus();
+    let timerRan = false;
+    let handled = 0;
+    // A cycle: every event publishes another, as a Trigger feeding its own topic would.
+    await bus.subscribe('t', 'g', async (e) => {
+      handled++;
+      if (!timerRan) await bus.publish('t', event(String(Number(e.id) + 1)));
+      return 'ack';
+    });
+    setTimeout(() => (timerRan = true), 0);
+    await bus.publish('t', event('0'));
+    await new Promise<void>((resolve) => {
+      const check = () => (timerRan ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(timerRan).toBe(true);
+    expect(handled).toBeGreaterThan(0);
+    await bus.close();
+  });
 });
