@@ -14,6 +14,19 @@ const yaml = (...docs: unknown[]) => docs.map((d) => stringify(d)).join('---\n')
 const r = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'events.openfunction.io/v1alpha1', kind, metadata: { name }, spec });
 
 describe('ofn-events dev', () => {
+  test('a Trigger feeding its own input is refused before anything runs, naming the loop', async () => {
+    const dir = tempFiles({
+      'loop.yaml': yaml(
+        r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 200ms' } } }),
+        r('Trigger', 'echo', { eventBus: 'default', correlation: { payload: 'correlated' }, inputs: { a: { eventSource: 'clock', event: 'a' } }, subscribers: [{ condition: 'a', topic: 'default-clock-a' }] }),
+      ),
+    });
+    const result = await runCli('dev', '-f', join(dir, 'loop.yaml'), '--bus', 'memory', '--for', '1s');
+    expect(result.code).toBe(1);
+    expect(result.err.join('\n')).toContain('Trigger/echo: spec.subscribers[0].topic: feeds itself: "default-clock-a" → Trigger default/echo');
+    expect(result.err.join('\n')).not.toContain('running');
+  });
+
   test('in memory: cron sources through a two-input condition to the display, then a summary', async () => {
     const dir = tempFiles({
       'demo.yaml': yaml(
