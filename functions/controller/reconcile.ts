@@ -5,6 +5,8 @@
 // one resource does not stop the others.
 import { parseResource, KINDS, type Resource, type Status } from '../../lib/api/index.js';
 import { crossCheck, resourceKey } from '../../lib/api/cross.js';
+import { ALLOW_PRIVATE_SINKS_KEY } from '../../lib/api/sink-policy.js';
+import { SECRET_REFS_KEY, secretRefPaths } from '../../lib/api/secret-refs.js';
 import type { Logger } from '../../lib/function.js';
 import { inLanes } from '../../lib/lanes.js';
 import type { Kube, KubeObject } from '../../lib/io/kube.js';
@@ -70,6 +72,7 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
     clusterEventBuses: new Map(valid(clusterBusList, 'ClusterEventBus').map((b) => [b.metadata.name, b])),
     addresses,
     images: imagesFrom(config),
+    allowPrivateSinks: config[ALLOW_PRIVATE_SINKS_KEY] === 'true',
   };
 
   const owned = (label: string, o: KubeObject) =>
@@ -95,6 +98,12 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
           ? planEventSource(result.resource, world)
           : planTrigger(result.resource as Extract<Resource, { kind: 'Trigger' }>, world);
       if (result.ok) for (const p of cross.get(resourceKey(result.resource)) ?? []) plan.problems.push({ reason: p.reason, message: `${p.path}: ${p.message}` });
+      if (result.ok && config[SECRET_REFS_KEY] === 'deny') {
+        const busName = result.resource.kind === 'EventSource' || result.resource.kind === 'Trigger' ? result.resource.spec.eventBus : undefined;
+        const bus = busName ? world.eventBuses.get(`${nsOf(object)}/${busName}`) : undefined;
+        const named = [...secretRefPaths(result.resource.spec), ...secretRefPaths(bus?.spec).map((p) => `EventBus ${bus!.metadata.name} ${p}`)];
+        if (named.length > 0) plan.problems.push({ reason: 'NotPermitted', message: `${named.join(', ')}: names a Secret, and this cluster sets ${SECRET_REFS_KEY}: "deny" (openfunction-events-config)` });
+      }
       // Dapr never creates a JetStream stream: without one the Functions run and every publish fails. A stream the
       // controller cannot make (NATS unreachable from here, no permission) is reported, but the Functions are still
       // applied: a stream made by hand works as well.

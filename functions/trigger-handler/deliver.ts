@@ -6,6 +6,7 @@ import type { Event } from '../../lib/cloudevents.js';
 import type { SubscriberConfig } from '../../lib/config/trigger.js';
 import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome } from '../../lib/delivery.js';
 import { DeliveryError, isRetryable } from '../../lib/errors.js';
+import { redactText } from '../../lib/redact.js';
 import type { Firing } from './state.js';
 
 export type Send = (data: unknown, output: string) => Promise<void>;
@@ -56,7 +57,8 @@ export async function deliverFiring(trigger: string, firing: Firing, sub: Subscr
   const failed = results.filter((r) => !r.result.ok);
   if (failed.length === 0) return { kind: 'delivered' };
 
-  const reason = failed.map((f) => `${f.output}: ${f.result.ok ? '' : f.result.reason} (${f.result.attempts} attempts)`).join('; ');
+  // Redacted here too, whatever the transport said: the reason goes into logs and into the dead letter itself.
+  const reason = redactText(failed.map((f) => `${f.output}: ${f.result.ok ? '' : f.result.reason} (${f.result.attempts} attempts)`).join('; '));
   const deadLetters = [sub.deadLetterSinkOutputName, sub.deadLetterTopicOutputName].filter((o): o is string => Boolean(o));
   if (deadLetters.length > 0) {
     const first = failed[0]!;

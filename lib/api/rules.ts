@@ -9,6 +9,8 @@ import type { EventBusSpec } from './eventbus.js';
 import { BUS_BACKENDS } from './eventbus.js';
 import type { EventSource } from './eventsource.js';
 import type { Sink } from './common.js';
+import { redactUrl } from '../redact.js';
+import { ALLOW_PRIVATE_SINKS_KEY, privateSinkReason } from './sink-policy.js';
 import { error, warning, type Problem } from './problems.js';
 import type { Trigger } from './trigger.js';
 import type { Resource } from './validate.js';
@@ -167,8 +169,11 @@ function derivedNameProblem(event: string, functionName: string): string | undef
 function checkSink(sink: Sink, path: string): Problem[] {
   if (sink.uri === undefined && sink.ref === undefined) return [error(path, 'set uri or ref')];
   if (sink.uri !== undefined && !/^https?:\/\/[^\s/]+/.test(sink.uri)) {
-    return [error(`${path}.uri`, `expected an http:// or https:// URL, got ${JSON.stringify(sink.uri)}`)];
+    return [error(`${path}.uri`, `expected an http:// or https:// URL, got ${JSON.stringify(redactUrl(sink.uri))}`)];
   }
+  // Fine on this machine (dev), refused by the controller in a cluster unless the admin allows it.
+  const reason = sink.uri === undefined ? undefined : privateSinkReason(sink.uri);
+  if (reason) return [warning(`${path}.uri`, `${reason}; a cluster refuses this sink unless openfunction-events-config sets ${ALLOW_PRIVATE_SINKS_KEY}: "true"`)];
   return [];
 }
 

@@ -5,6 +5,7 @@ import { Agent, request } from 'node:http';
 import { encodeBinary, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
+import { redactText } from '../redact.js';
 
 export interface SidecarOptions {
   host: string;
@@ -108,7 +109,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     }
     // The sidecar answers 500 for every downstream failure, including a sink's permanent 4xx; retrying is the
     // safe reading of a 500. 403/404 (scopes, unknown component) will not change by retrying.
-    throw new DeliveryError(`${what}: sidecar answered ${status}${text ? `: ${text.slice(0, 300)}` : ''}`, outcome.kind === 'retry');
+    // The sidecar's message may quote the sink's URL, credentials and all.
+    throw new DeliveryError(`${what}: sidecar answered ${status}${text ? `: ${redactText(text.slice(0, 300))}` : ''}`, outcome.kind === 'retry');
   }
 
   return {

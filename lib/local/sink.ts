@@ -5,6 +5,7 @@ import { Pool } from 'undici';
 import { binaryHeaders, dataBytes, isEvent, type Event } from '../cloudevents.js';
 import { classifyStatus, type Outcome } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
+import { redactText, redactUrl } from '../redact.js';
 import type { Output } from './types.js';
 
 export interface HttpSink extends Output {
@@ -19,6 +20,11 @@ const pools = new Map<string, { pool: Pool; users: number }>();
 
 export function httpSink(uri: string, options: { connections?: number; timeoutMs?: number } = {}): HttpSink {
   const url = new URL(uri);
+  // Userinfo is sent as Basic authorization, as Go's HTTP client (Dapr's bindings.http) does; undici would drop it.
+  const authorization = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
+  url.username = '';
+  url.password = '';
+  const shown = redactUrl(uri);
   const key = `${url.origin}${url.pathname}${url.search}`;
   const entry = pools.get(key) ?? { pool: new Pool(url.origin, { connections: options.connections ?? 32, keepAliveTimeout: 30_000, pipelining: 1 }), users: 0 };
   entry.users++;
@@ -30,12 +36,14 @@ export function httpSink(uri: string, options: { connections?: number; timeoutMs
     const body = dataBytes(event);
     try {
       // undici takes a flat [name, value, …] list with less work than an object.
-      const response = await entry.pool.request({ method: 'POST', path, headers: binaryHeaders(event, body), body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const headers = binaryHeaders(event, body);
+      if (authorization) headers.push('authorization', authorization);
+      const response = await entry.pool.request({ method: 'POST', path, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await response.body.dump();
       const retryAfter = response.headers['retry-after'];
       return classifyStatus(response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now());
     } catch (e) {
-      return { kind: 'retry', reason: `${uri}: ${(e as Error).message}` };
+      return { kind: 'retry', reason: `${shown}: ${redactText((e as Error).message)}` };
     }
   }
 
@@ -44,7 +52,7 @@ export function httpSink(uri: string, options: { connections?: number; timeoutMs
     async send(data) {
       if (!isEvent(data)) throw new DeliveryError('a sink takes CloudEvents', false);
       const outcome = await attempt(data);
-      if (outcome.kind !== 'ok') throw new DeliveryError(`sink ${uri} answered ${outcome.reason}`, outcome.kind === 'retry', undefined, outcome.kind === 'retry' ? outcome.retryAfterMs : undefined);
+      if (outcome.kind !== 'ok') throw new DeliveryError(`sink ${shown} answered ${outcome.reason}`, outcome.kind === 'retry', undefined, outcome.kind === 'retry' ? outcome.retryAfterMs : undefined);
     },
     async close() {
       if (--entry.users === 0) {

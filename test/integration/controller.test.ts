@@ -150,6 +150,26 @@ describe('controller - writes in flight', () => {
   });
 });
 
+describe('controller - policy', () => {
+  test('a sink aimed at cloud metadata or the sidecar is refused, until the admin allows private sinks', async () => {
+    fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'orders', namespace: 'default' }, spec: { eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid', sink: { uri: 'http://169.254.169.254/latest/meta-data/' } }, { condition: 'paid', sink: { uri: 'http://localhost:3500/v1.0/publish/x/y' } }] } });
+    await reconcile();
+    expect(statusOf('triggers', 'orders')).toMatchObject({ state: 'Error', conditions: expect.arrayContaining([expect.objectContaining({ reason: 'NotPermitted', message: expect.stringContaining('spec.subscribers[0].sink.uri: 169.254.169.254 is link-local') })]) });
+    expect(functionNames()).not.toContain('t-orders');
+    fake.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openfunction-events-config', namespace: 'openfunction' }, data: { allowPrivateSinks: 'true' } });
+    await reconcile();
+    expect(functionNames()).toContain('t-orders');
+  });
+
+  test('with secretRefs: deny, a resource naming a Secret is refused, naming the field', async () => {
+    fake.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'openfunction-events-config', namespace: 'openfunction' }, data: { secretRefs: 'deny' } });
+    fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'feed', namespace: 'default' }, spec: { eventBus: 'default', kafka: { orders: { brokers: 'k:9092', topic: 'orders', authRequired: true, saslUsername: 'u', saslPassword: { secretKeyRef: { name: 'any-secret', key: 'password' } } } } } });
+    await reconcile();
+    expect(statusOf('eventsources', 'feed').conditions).toContainEqual(expect.objectContaining({ reason: 'NotPermitted', message: 'spec.kafka.orders.saslPassword: names a Secret, and this cluster sets secretRefs: "deny" (openfunction-events-config)' }));
+    expect(statusOf('eventsources', 'shop').state).not.toBe('Error');
+  });
+});
+
 describe('controller - liveness', () => {
   test('a call the API server never answers fails its own resource after the timeout; the others are reconciled', async () => {
     const hung = await startFakeKube({ hang: (method, path) => method === 'PATCH' && path.endsWith('/functions/t-orders') });

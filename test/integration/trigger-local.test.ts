@@ -92,6 +92,38 @@ describe('trigger local - end to end on JetStream', () => {
     }
   });
 
+  test("a sink URL's userinfo is sent as Basic authorization, and no credential reaches the dead letter", async () => {
+    const bus = await connectJetStream({ url: sharedBrokerUrl('nats'), streamName: stream() });
+    const sink = await startRecorder(400);
+    const dead = await startRecorder(200);
+    const es = await sources(bus, 'creds');
+    const secretSink = sink.url.replace('http://', 'http://alice:s3cret@') + '/hook?token=t0ken&page=1';
+    const unreachable = `http://bob:hunter2@127.0.0.1:${await freePort()}/x?api_key=k3y`;
+    const t = trigger({
+      eventBus: 'default', inputs: { eventA: { eventSource: 'creds', event: 'a' } },
+      subscribers: [
+        { condition: 'eventA', sink: { uri: secretSink }, deadLetterSink: { uri: dead.url } },
+        { condition: 'eventA', sink: { uri: unreachable }, deadLetterSink: { uri: dead.url }, delivery: { retry: 0 } },
+      ],
+    });
+    const running = await runLocalTrigger(t, bus);
+    try {
+      es.a.fire(at(8));
+      const letters = await dead.waitFor(2);
+      expect(sink.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`);
+      expect(sink.requests[0]!.path).toBe('/hook?token=t0ken&page=1');
+      const everything = JSON.stringify(letters.map((l) => l.headers));
+      expect(everything).toContain('ECONNREFUSED'); // the reason is there, the credentials are not
+      expect(everything).not.toMatch(/s3cret|t0ken|alice|hunter2|bob|k3y/);
+    } finally {
+      await running.stop();
+      await es.stop();
+      await bus.close();
+      await sink.close();
+      await dead.close();
+    }
+  });
+
   test('a handler restart mid-stream loses nothing that was not acknowledged', async () => {
     const bus = await connectJetStream({ url: sharedBrokerUrl('nats'), streamName: stream(), ackWaitMs: 1000 });
     const port = await freePort();

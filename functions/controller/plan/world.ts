@@ -1,3 +1,4 @@
+import { ALLOW_PRIVATE_SINKS_KEY, privateSinkReason } from '../../../lib/api/sink-policy.js';
 // What the plan reads besides the resource itself: buses, addressable sinks, handler images. Level-triggered: the
 // controller fills it from the cluster, `ofn-events render` from the files. Pure.
 import { checkBus, type ClusterEventBus, type EventBus, type EventBusSpec, type Sink } from '../../../lib/api/index.js';
@@ -8,6 +9,8 @@ export interface World {
   /** Resolved URLs of addressables a sink may reference; key: apiVersion/kind/namespace/name. */
   addresses: ReadonlyMap<string, string | undefined>;
   images: HandlerImages;
+  /** Sinks may point at loopback, link-local or the API server (lib/api/sink-policy.ts); the admin's choice. */
+  allowPrivateSinks?: boolean;
 }
 
 export interface HandlerImages {
@@ -57,7 +60,11 @@ const SUPPORTED_REFS = ['serving.knative.dev/v1/Service', 'core.openfunction.io/
  * the namespace default its docs promised, and crashed on a ref-only EventSource sink.
  */
 export function resolveSink(world: World, sink: Sink, namespace: string, path: string): Resolved<{ url: string; namespace: string }> {
-  if (sink.uri) return { ok: true, value: { url: sink.uri, namespace } };
+  if (sink.uri) {
+    const reason = world.allowPrivateSinks ? undefined : privateSinkReason(sink.uri);
+    if (reason) return { ok: false, reason: 'NotPermitted', message: `${path}.uri: ${reason}; refused unless the cluster allows it (${ALLOW_PRIVATE_SINKS_KEY}: "true" in openfunction-events-config)` };
+    return { ok: true, value: { url: sink.uri, namespace } };
+  }
   const ref = sink.ref;
   if (!ref) return { ok: false, reason: 'SinkInvalid', message: `${path}: set uri or ref` };
   const ns = ref.namespace || namespace;
