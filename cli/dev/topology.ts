@@ -12,6 +12,7 @@ import { createEventSourceHandler } from '../../functions/eventsource-handler/in
 import { createTriggerHandler } from '../../functions/trigger-handler/index.js';
 import { displaySink } from '../../lib/local/display.js';
 import { busOutput, runEventSource } from '../../lib/local/eventsource.js';
+import { retryPolicyOf } from '../../lib/delivery.js';
 import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } from '../../lib/local/index.js';
 import { runTrigger } from '../../lib/local/trigger.js';
 import { startTriggerThread, threadsAvailable, TopologyError } from './thread.js';
@@ -80,15 +81,17 @@ export async function startTopology(resources: readonly Resource[], options: Top
     return bus;
   }
 
-  function sinkOutput(sink: Sink, label: string): Output {
+  /** `timeoutMs`: a subscriber's delivery.timeout, bounding each request (as the sink component's responseTimeout does under Dapr). */
+  function sinkOutput(sink: Sink, label: string, timeoutMs?: number): Output {
+    const limits = timeoutMs === undefined ? {} : { timeoutMs };
     if (sink.uri) {
-      const client = httpSink(sink.uri);
+      const client = httpSink(sink.uri, limits);
       stops.push(() => client.close());
       return client;
     }
     const mapped = sink.ref ? options.sinks?.get(sink.ref.name) : undefined;
     if (mapped && mapped !== 'display') {
-      const client = httpSink(mapped);
+      const client = httpSink(mapped, limits);
       stops.push(() => client.close());
       return client;
     }
@@ -175,7 +178,10 @@ export async function startTopology(resources: readonly Resource[], options: Top
       }
       const { config, outputs: planned } = planTriggerHandler(t, ns);
       const outputs: Record<string, Output> = {};
-      for (const s of planned.sinks) outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
+      for (const s of planned.sinks) {
+        const timeoutMs = s.deadLetter ? undefined : retryPolicyOf(t.spec.subscribers[s.subscriber]?.delivery).timeoutMs;
+        outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`, timeoutMs), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
+      }
       for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
       const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];

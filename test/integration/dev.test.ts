@@ -27,6 +27,31 @@ describe('ofn-events dev', () => {
     expect(result.err.join('\n')).not.toContain('running');
   });
 
+  test("a subscriber's delivery.timeout bounds each request to its sink: a hanging sink is dead-lettered in time", async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => undefined); // takes requests, never answers
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const dead = await startRecorder(200);
+    const hangingUrl = `http://127.0.0.1:${(hanging.address() as { port: number }).port}/`;
+    const dir = tempFiles({
+      'slow.yaml': yaml(
+        r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 200ms' } } }),
+        r('Trigger', 'slow', { eventBus: 'default', inputs: { a: { eventSource: 'clock', event: 'a' } }, subscribers: [{ condition: 'a', sink: { uri: hangingUrl }, deadLetterSink: { uri: dead.url }, delivery: { retry: 0, timeout: '300ms' } }] }),
+      ),
+    });
+    try {
+      const result = await runCli('dev', '-f', join(dir, 'slow.yaml'), '--bus', 'memory', '--for', '2s');
+      expect(result.code).toBe(0);
+      // The default (10 s) would dead-letter nothing within the run.
+      expect(dead.requests.length).toBeGreaterThan(0);
+      expect(dead.requests[0]!.headers['ce-ofnerrordata']).toMatch(/timeout/i);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+      await dead.close();
+    }
+  });
+
   test('in memory: cron sources through a two-input condition to the display, then a summary', async () => {
     const dir = tempFiles({
       'demo.yaml': yaml(
