@@ -45,7 +45,14 @@ export function loadDocuments(paths: readonly string[]): Document[] {
           const at = first.linePos?.[0];
           throw new UsageError(`${file}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
         }
-        documents.push({ file, index: i + 1, doc: parsed.toJS() });
+        let doc: unknown;
+        try {
+          // An alias without its anchor, or an alias bomb (maxAliasCount), is found only here.
+          doc = parsed.toJS({ maxAliasCount: 1000 });
+        } catch (e) {
+          throw new UsageError(`${file}: document ${i + 1}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+        }
+        documents.push({ file, index: i + 1, doc });
       });
     }
   }

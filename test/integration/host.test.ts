@@ -274,3 +274,30 @@ describe('host - connection pools', () => {
     await client.close();
   });
 });
+
+describe('host - fuzzed requests', () => {
+  test('any path, method, headers and body: a well-formed answer, the function sees only what its route promises, and the host stays up', async () => {
+    const { default: fc } = await import('fast-check');
+    let n = 0;
+    fn = async () => {
+      if (++n % 5 === 0) throw new Error('unexpected'); // some failures, so the failure paths are fuzzed too
+    };
+    const paths = fc.constantFrom('/events/ti-default-es-tick', '/default-es-tick', '/serving-1-bindings-esc-cron-tick-aaaaa', '/dapr/subscribe', '/healthz', '/metrics', '/nope', '/events/%ZZ', '/events/ti-default-es-tick?x=1');
+    const bodies = fc.oneof(fc.string({ maxLength: 200 }), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), fc.record({ specversion: fc.constant('1.0'), id: fc.string(), source: fc.string(), type: fc.string(), data_base64: fc.string() }).map((v) => JSON.stringify(v)));
+    const headers = fc.dictionary(fc.constantFrom('topic', 'pubsubname', 'content-type', 'dapr-api-token', 'x-any', 'ce-id'), fc.string({ maxLength: 20 }).filter((v) => /^[\x20-\x7e]*$/.test(v)), { maxKeys: 4 });
+    await fc.assert(
+      fc.asyncProperty(paths, fc.constantFrom('POST', 'GET', 'OPTIONS', 'PUT'), headers, bodies, async (path, method, head, body) => {
+        const response = await request(`${url}${path}`, method, method === 'GET' || method === 'OPTIONS' ? undefined : body, head);
+        expect([200, 204, 401, 404, 500, 503]).toContain(response.status);
+        if (method === 'POST' && path.startsWith('/events/ti-') && response.status === 200) expect(['SUCCESS', 'RETRY', 'DROP']).toContain((JSON.parse(response.body) as { status: string }).status);
+      }),
+      { numRuns: 300 },
+    );
+    // Every event the function saw on a pub/sub route was a CloudEvent, told the topic it subscribed to.
+    for (const call of calls.filter((c) => c.ctx.input.kind === 'pubsub')) {
+      expect((call.data as Event).specversion).toBeDefined();
+      expect(call.ctx.input.metadata.topic).toBe('default-es-tick');
+    }
+    expect((await request(`${url}/healthz`, 'GET')).status).toBe(200);
+  });
+});
