@@ -34,6 +34,34 @@ export interface Kube {
 const notFound = (e: unknown) => e instanceof ApiException && e.code === 404;
 
 /**
+ * An error a person can read: client-node's ApiException prints "HTTP-Code: 429 Message: Unknown API Status Code!"
+ * with the headers; this says what was asked, the status, and the API server's own reason and message.
+ */
+export function kubeError(e: unknown, what: string): Error {
+  if (e instanceof ApiException) {
+    let detail = '';
+    try {
+      const body = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as { reason?: string; message?: string };
+      detail = [body.reason, body.message].filter(Boolean).join(': ');
+    } catch {
+      detail = String(e.body ?? '').slice(0, 200);
+    }
+    return new Error(`Kubernetes API: ${what} answered ${e.code}${detail ? ` (${detail})` : ''}`, { cause: e });
+  }
+  if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) return new Error(`Kubernetes API: ${what}: no answer in time`, { cause: e });
+  return e instanceof Error ? new Error(`Kubernetes API: ${what}: ${e.message}`, { cause: e }) : new Error(`Kubernetes API: ${what}: ${String(e)}`);
+}
+
+/** Runs a call, turning its failure into a kubeError. */
+async function asking<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw kubeError(e, what);
+  }
+}
+
+/**
  * Every call but a watch is aborted after `timeoutMs` (client-node sets none: one call the API server never answers
  * used to stop every reconcile). An aborted call fails its resource's reconcile, which the next resync retries.
  */
@@ -51,26 +79,31 @@ export function kubeFrom(kc: KubeConfig, options: { timeoutMs?: number } = {}): 
   const bounded = (extra?: ConfigurationOptions): ConfigurationOptions => ({ ...extra, middleware: [deadline, ...(extra?.middleware ?? [])], middlewareMergeStrategy: 'append' });
   return {
     async list(group, version, plural, labelSelector) {
-      const result = (await custom.listClusterCustomObject({ group, version, plural, ...(labelSelector ? { labelSelector } : {}) }, bounded())) as { items?: KubeObject[] };
+      const result = (await asking(`list ${plural}.${group}`, () => custom.listClusterCustomObject({ group, version, plural, ...(labelSelector ? { labelSelector } : {}) }, bounded()))) as { items?: KubeObject[] };
       return result.items ?? [];
     },
     async apply(group, version, plural, object) {
-      return (await custom.patchNamespacedCustomObject(
-        { group, version, plural, namespace: object.metadata.namespace ?? 'default', name: object.metadata.name, body: object, fieldManager: FIELD_MANAGER, force: true },
-        bounded(setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+      return (await asking(`apply ${plural}.${group} ${object.metadata.namespace ?? 'default'}/${object.metadata.name}`, () =>
+        custom.patchNamespacedCustomObject(
+          { group, version, plural, namespace: object.metadata.namespace ?? 'default', name: object.metadata.name, body: object, fieldManager: FIELD_MANAGER, force: true },
+          bounded(setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+        ),
       )) as KubeObject;
     },
     async delete(group, version, plural, namespace, name, uid) {
       try {
         await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }, bounded());
       } catch (e) {
-        if (!notFound(e)) throw e;
+        if (!notFound(e)) throw kubeError(e, `delete ${plural}.${group} ${namespace}/${name}`);
       }
     },
     async patchStatus(group, version, plural, namespace, name, status) {
       const options = bounded(setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-      if (namespace) await custom.patchNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: { status } }, options);
-      else await custom.patchClusterCustomObjectStatus({ group, version, plural, name, body: { status } }, options);
+      await asking(`update the status of ${plural}.${group} ${namespace ? `${namespace}/` : ''}${name}`, () =>
+        namespace
+          ? custom.patchNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: { status } }, options)
+          : custom.patchClusterCustomObjectStatus({ group, version, plural, name, body: { status } }, options),
+      );
     },
     async watch(group, version, plural, onChange) {
       const watcher = new Watch(kc);
@@ -98,7 +131,7 @@ export function kubeFrom(kc: KubeConfig, options: { timeoutMs?: number } = {}): 
         return (await core.readNamespacedConfigMap({ namespace, name }, bounded())).data;
       } catch (e) {
         if (notFound(e)) return undefined;
-        throw e;
+        throw kubeError(e, `read configmap ${namespace}/${name}`);
       }
     },
   };
