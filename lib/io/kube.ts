@@ -39,7 +39,7 @@ const notFound = (e: unknown) => e instanceof ApiException && e.code === 404;
  */
 export function kubeError(e: unknown, what: string): Error {
   if (e instanceof ApiException) {
-    let detail = '';
+    let detail: string;
     try {
       const body = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as { reason?: string; message?: string };
       detail = [body.reason, body.message].filter(Boolean).join(': ');
