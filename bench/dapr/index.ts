@@ -75,7 +75,7 @@ function resources(kind: 'eventsource' | 'trigger', name: string): Resource[] {
 /** One Function (framework or bare app) behind its own daprd, reading the whole backlog under a fresh consumer name. */
 async function start(kind: 'eventsource' | 'trigger', name: string, bare: boolean): Promise<RunningFunction> {
   const set = resources(kind, name);
-  const fn = planAll(set, worldOf(set)).flatMap((p) => p.functions)[0]!;
+  const fn = planAll(set, { ...worldOf(set), allowPrivateSinks: true }).flatMap((p) => p.functions)[0]!;
   for (const s of streamsNeeded([fn])) await ensureStream({ url: s.url }, s.stream, s.topics);
   const launch = launchOf(fn, () => randomSuffix(Math.random));
   if (bare) launch.env.BARE_ROLE = kind;

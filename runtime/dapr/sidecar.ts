@@ -33,6 +33,11 @@ export interface SidecarOptions {
   extraComponents?: object[];
   onLine?(source: 'app' | 'daprd', line: string): void;
   readyTimeoutMs?: number;
+  /**
+   * Dapr's two tokens, as its injector sets them from the app-token secret: daprd requires `dapr` from the app
+   * (DAPR_API_TOKEN) and sends `app` on every call to the app (APP_API_TOKEN), which the host then requires.
+   */
+  apiTokens?: { app: string; dapr: string };
 }
 
 export interface RunningFunction {
@@ -91,6 +96,7 @@ async function startOnce(launch: FunctionLaunch, options: SidecarOptions): Promi
     DAPR_HTTP_PORT: String(ports.http),
     DAPR_GRPC_PORT: String(ports.grpc),
     POD_NAME: `${launch.function}-${launch.serving}`,
+    ...(options.apiTokens ? { APP_API_TOKEN: options.apiTokens.app, DAPR_API_TOKEN: options.apiTokens.dapr } : {}),
   };
 
   const startApp = async (): Promise<Child> => {
@@ -102,7 +108,7 @@ async function startOnce(launch: FunctionLaunch, options: SidecarOptions): Promi
   let app = await startApp();
   const daprd = startChild(`daprd for ${launch.appId}`, options.daprd, sidecarArgs(launch, ports, resources, options.daprLogLevel ?? 'info'), {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, NAMESPACE: launch.namespace },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, NAMESPACE: launch.namespace, ...(options.apiTokens ? { APP_API_TOKEN: options.apiTokens.app, DAPR_API_TOKEN: options.apiTokens.dapr } : {}) },
     onLine: (l) => options.onLine?.('daprd', l),
   });
   try {

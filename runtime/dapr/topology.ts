@@ -33,6 +33,8 @@ export interface DaprTopologyOptions {
   daprLogLevel?: string;
   onLine?(fn: string, source: 'app' | 'daprd', line: string): void;
   random?: () => number;
+  /** Dapr API tokens for every sidecar and app (runtime/dapr/sidecar.ts). */
+  apiTokens?: { app: string; dapr: string };
 }
 
 export interface DaprTopology {
@@ -155,7 +157,8 @@ export async function startDaprTopology(resources: readonly Resource[], options:
       for (const r of mapped) replaceDisplayUrls(r, urls);
     }
 
-    const plans = planAll(mapped, worldOf(mapped));
+    // This machine is the "pod": sinks on loopback are the user's own services here, not a sidecar to protect.
+    const plans = planAll(mapped, { ...worldOf(mapped), allowPrivateSinks: true });
     const problems = plans.flatMap((p) => p.problems.map((problem) => `${p.resource.kind}/${p.resource.metadata.name}: ${problem.reason}: ${problem.message}`));
     if (problems.length > 0) throw new Error(`the set cannot run:\n  ${problems.join('\n  ')}`);
     for (const r of mapped) {
@@ -202,6 +205,7 @@ export async function startDaprTopology(resources: readonly Resource[], options:
           packageCommand: options.packageCommand,
           workDir,
           ...(options.daprLogLevel ? { daprLogLevel: options.daprLogLevel } : {}),
+          ...(options.apiTokens ? { apiTokens: options.apiTokens } : {}),
           ...(options.onLine ? { onLine: (source, line) => options.onLine!(fn.metadata.name, source, line) } : {}),
         });
         running.push(started);

@@ -7,6 +7,9 @@ import { startScriptedSink, type ScriptedSink } from '../support/scripted-sink.j
 import { eventually } from '../support/local.js';
 
 const TIMEOUT = 120_000;
+// Every sidecar and app of this run uses Dapr's API tokens: events flow only if daprd sends APP_API_TOKEN to the
+// handlers and the handlers send DAPR_API_TOKEN to daprd.
+const TOKENS = { app: 'app-token-for-tests', dapr: 'dapr-token-for-tests' };
 let run: DaprRun | undefined;
 let sink: ScriptedSink;
 let dead: ScriptedSink;
@@ -40,13 +43,23 @@ spec:
       sink: {uri: "${sink.url}/refuses"}
       deadLetterSink: {uri: "${dead.url}/dead"}
       delivery: {retry: 3, backoffDelay: "50ms", timeout: "1s"}
-`);
+`, { apiTokens: TOKENS });
 }, TIMEOUT);
 
 afterAll(async () => {
   await run?.stop();
   await Promise.all([sink?.close(), dead?.close()]);
 }, TIMEOUT);
+
+test("with APP_API_TOKEN set, daprd's calls reach the handlers and anyone else's are refused", async () => {
+  const trigger = run!.fn('t-dl');
+  const anonymous = await fetch(`${trigger.appUrl}/dapr/subscribe`);
+  expect(anonymous.status).toBe(401);
+  const withToken = await fetch(`${trigger.appUrl}/dapr/subscribe`, { headers: { 'dapr-api-token': TOKENS.app } });
+  expect(withToken.status).toBe(200);
+  // daprd itself got through: it subscribed the Trigger (GET /dapr/subscribe) and delivers to it.
+  await eventually(() => sink.deliveries.length > 0 || dead.deliveries.length > 0, 'a delivery through the authenticated sidecars', 30_000);
+});
 
 test('a sink answering 404 is not retried: the dead-letter sink gets the event with ofnerrorcode 404', async () => {
   sink.mode = { kind: 'fail', status: 404 };
