@@ -23,8 +23,8 @@ const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '**']);
 const BITWISE = new Set(['&', '|', '^', '<<', '>>', '>>>', '~']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Where a token first appears outside string literals (jsep keeps no positions). */
-function positionOf(source: string, token: string, from = 0): number {
+/** Calls `visit` with each character outside string literals, until it answers true; returns that index. */
+function scanOutsideStrings(source: string, visit: (c: string, i: number) => boolean): number | undefined {
   let quote: string | undefined;
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
@@ -37,14 +37,21 @@ function positionOf(source: string, token: string, from = 0): number {
       quote = c;
       continue;
     }
-    if (i >= from && source.startsWith(token, i)) {
-      const word = IDENTIFIER.test(token);
-      const before = source[i - 1];
-      const after = source[i + token.length];
-      if (!word || ((before === undefined || !/[\w$]/.test(before)) && (after === undefined || !/[\w$]/.test(after)))) return i;
-    }
+    if (visit(c, i)) return i;
   }
-  return Math.max(0, from);
+  return undefined;
+}
+
+/** Where a token first appears outside string literals (jsep keeps no positions). */
+function positionOf(source: string, token: string, from = 0): number {
+  const word = IDENTIFIER.test(token);
+  const found = scanOutsideStrings(source, (_, i) => {
+    if (i < from || !source.startsWith(token, i)) return false;
+    const before = source[i - 1];
+    const after = source[i + token.length];
+    return !word || ((before === undefined || !/[\w$]/.test(before)) && (after === undefined || !/[\w$]/.test(after)));
+  });
+  return found ?? Math.max(0, from);
 }
 
 /**
@@ -58,22 +65,13 @@ export const MAX_CONDITION_NESTING = 32;
 function tooDeepAt(source: string, max: number): number | undefined {
   let depth = 0;
   let unary = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '(') depth++;
+  return scanOutsideStrings(source, (c, i) => {
+    if (c === '(') depth++;
     else if (c === ')') depth--;
     if (c === '!' && source[i + 1] !== '=') unary++;
     else if (!/\s/.test(c)) unary = 0;
-    if (depth + unary > max) return i;
-  }
-  return undefined;
+    return depth + unary > max;
+  });
 }
 
 export function parseCondition(source: string, inputs: readonly string[]): Condition {
