@@ -11,6 +11,8 @@ import { validate, validateHelp } from './validate.js';
 export interface Cli {
   out(line: string): void;
   err(line: string): void;
+  /** What `-f -` reads (standard input when not given). */
+  stdin?: () => string;
 }
 
 const HELP = `Usage: ofn-events <command> [options]
@@ -32,13 +34,13 @@ export async function run(argv: readonly string[], cli: Cli): Promise<number> {
       case 'validate': {
         const { values } = parseArgs({
           args: [...rest],
-          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' } },
+          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, strict: { type: 'boolean' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
           strict: true,
           allowPositionals: false,
         });
         if (values.help) return help(cli, validateHelp, 0);
         if (!values.file?.length) throw new UsageError('validate needs at least one -f <file or dir>');
-        return validate(values.file, values.namespace, cli);
+        return validate(values.file, values.namespace, cli, { ...(values.strict ? { strict: true } : {}), ...(values.output ? { output: values.output } : {}), ...(cli.stdin ? { stdin: cli.stdin } : {}) });
       }
       case 'simulate': {
         const { values } = parseArgs({

@@ -1,7 +1,7 @@
 // `ofn-events simulate -f <yaml> --events <timeline.jsonl> [--trigger name] [--json]`: feeds a timeline through the
 // Trigger's own correlation engine on a virtual clock, so users can test conditions before deploying.
 import { readFileSync } from 'node:fs';
-import { formatProblem, validateSet, namespaceOf, type Trigger } from '../lib/api/index.js';
+import { formatFinding, validateSet, namespaceOf, type Trigger } from '../lib/api/index.js';
 import { eventSourceUri, isEvent, type Event } from '../lib/cloudevents.js';
 import { parseDuration } from '../lib/duration.js';
 import { InvalidSpecError } from '../lib/errors.js';
@@ -74,7 +74,7 @@ const showAt = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 export function simulate(files: string[], timeline: string, triggerName: string | undefined, json: boolean, cli: Cli): number {
   const report = validateSet(loadDocuments(files));
   const errors = report.findings.filter((f) => f.severity === 'error');
-  for (const f of errors) cli.err(`${f.file}:${f.index} ${f.resource}: ${formatProblem(f)}`);
+  for (const f of errors) cli.err(formatFinding(f));
   if (errors.length > 0) return 1;
   const triggers = report.resources.map((r) => r.resource).filter((r): r is Trigger => r.kind === 'Trigger');
   const trigger = triggerName ? triggers.find((t) => t.metadata.name === triggerName) : triggers.length === 1 ? triggers[0] : undefined;

@@ -61,7 +61,10 @@ function checkEventSource(es: EventSource): Problem[] {
     const reason = cronScheduleProblem(cron.schedule);
     if (reason) problems.push(error(`spec.cron[${JSON.stringify(name)}].schedule`, reason));
   }
+  for (const [name, kafka] of Object.entries(spec.kafka ?? {})) problems.push(...addressProblems('brokers', kafka.brokers, `spec.kafka[${JSON.stringify(name)}].brokers`));
+  for (const [name, redis] of Object.entries(spec.redis ?? {})) problems.push(...addressProblems('redis', redis.redisHost, `spec.redis[${JSON.stringify(name)}].redisHost`));
   for (const [name, mqtt] of Object.entries(spec.mqtt ?? {})) {
+    problems.push(...addressProblems('mqtt', mqtt.url, `spec.mqtt[${JSON.stringify(name)}].url`));
     if (mqtt.qos !== undefined && ![0, 1, 2].includes(mqtt.qos)) {
       problems.push(error(`spec.mqtt[${JSON.stringify(name)}].qos`, `expected 0, 1 or 2, got ${mqtt.qos}`));
     }
@@ -91,6 +94,13 @@ export function checkBus(spec: EventBusSpec, path = 'spec'): Problem[] {
   const set = BUS_BACKENDS.filter((b) => spec[b] !== undefined);
   if (set.length === 0) return [error(path, `set one bus backend: ${BUS_BACKENDS.join(', ')} (jetstream is recommended)`)];
   if (set.length > 1) return [error(path, `set only one bus backend, got ${set.join(' and ')}`)];
+  const addresses = [
+    ...(spec.jetstream ? addressProblems('nats', spec.jetstream.natsURL, `${path}.jetstream.natsURL`) : []),
+    ...(spec.natsStreaming ? addressProblems('nats', spec.natsStreaming.natsURL, `${path}.natsStreaming.natsURL`) : []),
+    ...(spec.kafka ? addressProblems('brokers', spec.kafka.brokers, `${path}.kafka.brokers`) : []),
+    ...(spec.redis ? addressProblems('redis', spec.redis.redisHost, `${path}.redis.redisHost`) : []),
+  ];
+  if (addresses.length > 0) return addresses;
   if (set[0] === 'natsStreaming') {
     return [
       warning(
@@ -150,6 +160,22 @@ function checkTrigger(t: Trigger): Problem[] {
   const window = spec.correlation?.window;
   if (window !== undefined && parseDuration(window) === 0) problems.push(error('spec.correlation.window', 'must be longer than 0'));
   return problems;
+}
+
+/**
+ * Each client reads its address its own way: MQTT and NATS want a URL with one of their schemes (paho and nats.go
+ * fail on a bare host at connect time, long after apply); Kafka brokers and Redis hosts are host:port, where a
+ * scheme is taken for a host name.
+ */
+const ADDRESS = {
+  mqtt: { test: /^(tcp|ssl|mqtt|mqtts|ws|wss):\/\/[^\s/]+/, expected: 'an MQTT URL such as tcp://mosquitto:1883 (tcp, ssl, mqtt, mqtts, ws or wss)' },
+  nats: { test: /^((nats|tls|ws|wss):\/\/[^\s,/]+)(,(nats|tls|ws|wss):\/\/[^\s,/]+)*\/?$/, expected: 'a NATS URL such as nats://nats:4222 (several joined by commas)' },
+  brokers: { test: /^[^\s,:/]+:\d+(\s*,\s*[^\s,:/]+:\d+)*$/, expected: 'host:port brokers joined by commas, without a scheme (kafka:9092)' },
+  redis: { test: /^[^\s,/]+:\d+$/, expected: 'host:port without a scheme (redis:6379)' },
+} as const;
+
+function addressProblems(kind: keyof typeof ADDRESS, value: string, path: string): Problem[] {
+  return ADDRESS[kind].test.test(value.trim()) ? [] : [error(path, `expected ${ADDRESS[kind].expected}, got ${JSON.stringify(redactUrl(value))}`)];
 }
 
 /** Topics every bus takes: a NATS subject without wildcards or spaces, a Kafka topic name, a Redis stream key. */

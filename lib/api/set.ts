@@ -3,7 +3,10 @@
 // the cluster; a reference that the set contradicts is an error. Pure.
 import { crossCheck as crossResourceProblems, resourceKey } from './cross.js';
 import { checkResource } from './rules.js';
-import { error, warning, type Problem } from './problems.js';
+import { error, formatProblem, warning, type Problem } from './problems.js';
+import { API_GROUP, API_GROUP_VERSION } from './common.js';
+import { KINDS } from './kinds.js';
+import { closest, editDistance } from './suggest.js';
 import { isOurs, parseResource, type Resource } from './validate.js';
 import type { EventSource } from './eventsource.js';
 import { SOURCE_KINDS } from '../naming.js';
@@ -13,11 +16,16 @@ export interface Document {
   file: string;
   index: number;
   doc: unknown;
+  /** Where a field path (`spec.inputs["a"].event`) is in the file, when the document came from YAML text. */
+  locate?: (path: string) => { line: number; column: number } | undefined;
 }
 
 export interface Finding extends Problem {
   file: string;
   index: number;
+  /** 1-based position of the offending node (or its nearest ancestor in the file), when known. */
+  line?: number;
+  column?: number;
   /** `Trigger/my-trigger`, or `` when the document has no recognisable kind and name. */
   resource: string;
 }
@@ -29,6 +37,8 @@ export interface SetReport {
   checked: number;
   /** Documents that are not ours (another API group), left alone. */
   skipped: number;
+  /** Which they are, to be named. */
+  skippedDocuments: Array<{ file: string; index: number; kind: string; apiVersion: string; name: string }>;
 }
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -36,17 +46,32 @@ export const DEFAULT_NAMESPACE = 'default';
 export const namespaceOf = (r: { metadata: { namespace?: string | undefined } }, fallback = DEFAULT_NAMESPACE): string =>
   r.metadata.namespace ?? fallback;
 
+/**
+ * A finding as editors and CI read it: `file:line:column` of the offending node, then the resource, the document
+ * number as context, the field and the message. Without a position (no YAML text), `file:document`.
+ */
+export const formatFinding = (f: Finding): string =>
+  f.line === undefined ? `${f.file}:${f.index} ${f.resource}: ${formatProblem(f)}` : `${f.file}:${f.line}:${f.column} ${f.resource} (document ${f.index}): ${formatProblem(f)}`;
+
 /** The event names an EventSource declares, over every source kind. */
 export const declaredEvents = (es: EventSource): string[] => SOURCE_KINDS.flatMap((kind) => Object.keys(es.spec[kind] ?? {}));
 
 export function validateSet(documents: readonly Document[], defaultNamespace = DEFAULT_NAMESPACE): SetReport {
-  const report: SetReport = { resources: [], findings: [], checked: 0, skipped: 0 };
+  const report: SetReport = { resources: [], findings: [], checked: 0, skipped: 0, skippedDocuments: [] };
   const seen = new Map<string, Document>();
 
   for (const d of documents) {
     if (d.doc === null || d.doc === undefined) continue; // an empty document between `---` separators
     if (!isOurs(d.doc)) {
+      const misgrouped = ourKindElsewhere(d.doc);
+      if (misgrouped) {
+        report.checked++;
+        report.findings.push({ ...error('apiVersion', misgrouped), file: d.file, index: d.index, resource: labelOf(d.doc) });
+        continue;
+      }
+      const { kind, apiVersion, metadata } = (d.doc ?? {}) as { kind?: unknown; apiVersion?: unknown; metadata?: { name?: unknown } };
       report.skipped++;
+      report.skippedDocuments.push({ file: d.file, index: d.index, kind: String(kind ?? '?'), apiVersion: String(apiVersion ?? '?'), name: String(metadata?.name ?? '?') });
       continue;
     }
     report.checked++;
@@ -61,8 +86,11 @@ export function validateSet(documents: readonly Document[], defaultNamespace = D
     const key = `${resource.kind}/${resource.kind === 'ClusterEventBus' ? '' : namespaceOf(resource, defaultNamespace)}/${resource.metadata.name}`;
     const earlier = seen.get(key);
     if (earlier) {
-      add([error('metadata.name', `${label} is also defined in ${earlier.file}:${earlier.index}`)]);
-      continue;
+      // As kubectl applying the files in order: the last definition wins. The earlier one is dropped with its
+      // findings, so a directory of tutorial steps does not cascade into errors.
+      report.resources = report.resources.filter((r) => !(r.file === earlier.file && r.index === earlier.index));
+      report.findings = report.findings.filter((f) => !(f.file === earlier.file && f.index === earlier.index));
+      add([warning('metadata.name', `replaces ${label} of ${earlier.file}:${earlier.locate?.('metadata.name')?.line ?? earlier.index} (the last definition wins, as with kubectl apply)`)]);
     }
     seen.set(key, d);
     add(checkResource(resource));
@@ -70,6 +98,12 @@ export function validateSet(documents: readonly Document[], defaultNamespace = D
   }
 
   report.findings.push(...crossCheck(report.resources, defaultNamespace));
+  // Positions last, for the findings of every check: the node a finding's path names, in its own document.
+  const byDocument = new Map(documents.map((d) => [`${d.file}\u0000${d.index}`, d]));
+  for (const f of report.findings) {
+    const at = byDocument.get(`${f.file}\u0000${f.index}`)?.locate?.(f.path);
+    if (at) Object.assign(f, at);
+  }
   return report;
 }
 
@@ -95,7 +129,8 @@ function crossCheck(resources: SetReport['resources'], defaultNamespace: string)
     for (const { reason: _reason, ...p } of cross.get(resourceKey(r, defaultNamespace)) ?? []) findings.push(at(p));
     const busName = r.kind === 'EventSource' || r.kind === 'Trigger' ? r.spec.eventBus : undefined;
     if (busName && !busKnown(ns(r), busName)) {
-      findings.push(at(warning('spec.eventBus', `no EventBus "${busName}" in namespace "${ns(r)}" nor ClusterEventBus "${busName}" in this set; it must exist in the cluster`)));
+      const near = closest(busName, [...[...buses].filter((b) => b.startsWith(`${ns(r)}/`)).map((b) => b.slice(ns(r).length + 1)), ...clusterBuses]);
+      findings.push(at(warning('spec.eventBus', `no EventBus "${busName}" in namespace "${ns(r)}" nor ClusterEventBus "${busName}" in this set; ${near ? `did you mean "${near}"? Otherwise it` : 'it'} must exist in the cluster`)));
     }
     if (r.kind !== 'Trigger') continue;
     for (const [name, input] of Object.entries(r.spec.inputs)) {
@@ -103,12 +138,14 @@ function crossCheck(resources: SetReport['resources'], defaultNamespace: string)
       const path = `spec.inputs[${JSON.stringify(name)}]`;
       const es = eventSources.get(`${inputNs}/${input.eventSource}`);
       if (!es) {
-        findings.push(at(warning(`${path}.eventSource`, `no EventSource "${input.eventSource}" in namespace "${inputNs}" in this set; it must exist in the cluster`)));
+        const near = closest(input.eventSource, [...eventSources.keys()].filter((k) => k.startsWith(`${inputNs}/`)).map((k) => k.slice(inputNs.length + 1)));
+        findings.push(at(warning(`${path}.eventSource`, `no EventSource "${input.eventSource}" in namespace "${inputNs}" in this set; ${near ? `did you mean "${near}"? Otherwise it` : 'it'} must exist in the cluster`)));
         continue;
       }
       const events = declaredEvents(es);
       if (!events.includes(input.event)) {
-        const declared = events.length > 0 ? `it declares ${events.map((e) => `"${e}"`).join(', ')}` : 'it declares no events';
+        const near = closest(input.event, events);
+        const declared = near ? `did you mean "${near}"?` : events.length > 0 ? `it declares ${events.map((e) => `"${e}"`).join(', ')}` : 'it declares no events';
         findings.push(at(error(`${path}.event`, `EventSource "${input.eventSource}" declares no event "${input.event}"; ${declared}`)));
       } else if (!es.spec.eventBus) {
         findings.push(at(error(`${path}.eventSource`, `EventSource "${input.eventSource}" has no eventBus, so its events never reach a Trigger`)));
@@ -118,6 +155,18 @@ function crossCheck(resources: SetReport['resources'], defaultNamespace: string)
     }
   }
   return findings;
+}
+
+/**
+ * For a document of one of our kinds under another API group that looks like a slip of ours (a letter off, or
+ * OpenFunction's name in it), what to write instead. Argo's or Knative's own EventSource stay skipped.
+ */
+function ourKindElsewhere(doc: unknown): string | undefined {
+  const { kind, apiVersion } = (doc ?? {}) as { kind?: unknown; apiVersion?: unknown };
+  if (typeof kind !== 'string' || !KINDS.some((k) => k.kind === kind) || typeof apiVersion !== 'string') return undefined;
+  const group = apiVersion.split('/')[0]!;
+  if (!group.includes('openfunction') && editDistance(group, API_GROUP) > 3) return undefined;
+  return `${kind} belongs to ${API_GROUP_VERSION}, got ${JSON.stringify(apiVersion)}: write apiVersion: ${API_GROUP_VERSION}`;
 }
 
 function labelOf(doc: unknown): string {

@@ -23,7 +23,7 @@ describe('ofn-events dev', () => {
     });
     const result = await runCli('dev', '-f', join(dir, 'loop.yaml'), '--bus', 'memory', '--for', '1s');
     expect(result.code).toBe(1);
-    expect(result.err.join('\n')).toContain('Trigger/echo: spec.subscribers[0].topic: feeds itself: "default-clock-a" → Trigger default/echo');
+    expect(result.err.join('\n')).toContain('Trigger/echo (document 2): spec.subscribers[0].topic: feeds itself: "default-clock-a" → Trigger default/echo');
     expect(result.err.join('\n')).not.toContain('running');
   });
 

@@ -17,7 +17,7 @@ describe('validate set - references', () => {
 
   test('a Trigger input naming an event its EventSource does not declare is an error', () => {
     expect(lines([makeEventBus(), makeEventSource(), makeTrigger({ spec: { inputs: { tick: { eventSource: 'my-es', event: 'tock' } } } })])).toEqual([
-      'set.yaml:3 Trigger/my-trigger: error spec.inputs["tick"].event: EventSource "my-es" declares no event "tock"; it declares "tick"',
+      'set.yaml:3 Trigger/my-trigger: error spec.inputs["tick"].event: EventSource "my-es" declares no event "tock"; did you mean "tick"?',
     ]);
   });
 
@@ -49,8 +49,10 @@ describe('validate set - references', () => {
     ]);
   });
 
-  test('a resource defined twice is an error on the second', () => {
-    expect(lines([makeEventBus(), makeEventSource(), makeEventSource()])).toEqual(['set.yaml:3 EventSource/my-es: error metadata.name: EventSource/my-es is also defined in set.yaml:2']);
+  test('a resource defined twice: the last definition wins, with a warning', () => {
+    const first = makeEventSource({ spec: { cron: { tick: { schedule: 'not a schedule' } } } });
+    // The first one's problems go with it: only the definition that wins is checked.
+    expect(lines([makeEventBus(), first, makeEventSource()])).toEqual(['set.yaml:3 EventSource/my-es: warning metadata.name: replaces EventSource/my-es of set.yaml:2 (the last definition wins, as with kubectl apply)']);
   });
 
   test('other kinds are skipped, invalid ones reported and left out of the cross-check', () => {

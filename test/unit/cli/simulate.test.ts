@@ -50,7 +50,7 @@ describe('ofn-events simulate', () => {
     const dir = tempFiles({ 'set.yaml': set(makeTrigger({ spec: { subscribers: [{ condition: 'tick || tock', topic: 'x' }] } })), 't.jsonl': '' });
     const result = await runCli('simulate', '-f', join(dir, 'set.yaml'), '--events', join(dir, 't.jsonl'));
     expect(result.code).toBe(1);
-    expect(result.err[0]).toMatch(/Trigger\/my-trigger: spec\.subscribers\[0\]\.condition: at character 9: unknown input "tock"; did you mean "tick"\?$/);
+    expect(result.err[0]).toMatch(/Trigger\/my-trigger \(document \d+\): spec\.subscribers\[0\]\.condition: at character 9: unknown input "tock"; did you mean "tick"\?$/);
   });
 
   test.each([
