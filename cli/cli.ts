@@ -1,113 +1,119 @@
 // The command line, callable in-process (tests) and from bin/main (users). Returns the exit code; never throws.
-import { parseArgs } from 'node:util';
-import { UsageError } from './load.js';
+// One table of commands: each with its summary, help, options and action, so that --help, the top-level usage and
+// shell completion all come from the same place.
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { completion, completionHelp, type CommandSpec } from './completion.js';
 import { controller, controllerHelp } from './controller.js';
 import { dev, devHelp } from './dev/command.js';
-import { graph } from './graph.js';
+import { graph, graphHelp } from './graph.js';
+import { UsageError, type Cli } from './output.js';
 import { render, renderHelp } from './render.js';
 import { simulate, simulateHelp } from './simulate.js';
 import { validate, validateHelp } from './validate.js';
 
-export interface Cli {
-  out(line: string): void;
-  err(line: string): void;
-  /** What `-f -` reads (standard input when not given). */
-  stdin?: () => string;
+export type { Cli };
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+interface Command extends CommandSpec {
+  help: string;
+  run(values: Values, cli: Cli): number | Promise<number>;
 }
+
+const file = { type: 'string', short: 'f', multiple: true } as const;
+const needFiles = (name: string, values: Values): string[] => {
+  const files = values.file as string[] | undefined;
+  if (!files?.length) throw new UsageError(`${name} needs at least one -f <file or dir>`);
+  return files;
+};
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const COMMANDS: Command[] = [
+  {
+    name: 'dev', summary: 'run the resources on this machine: real brokers or in memory', help: devHelp,
+    options: { file, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, for: { type: 'string' }, runtime: { type: 'string' }, daprd: { type: 'string' }, node: { type: 'string' } },
+    run: (v, cli) =>
+      dev(needFiles('dev', v), {
+        ...(str(v.bus) ? { bus: str(v.bus)! } : {}), sinks: (v.sink as string[] | undefined) ?? [], ...(str(v.for) ? { for: str(v.for)! } : {}),
+        ...(str(v.runtime) ? { runtime: str(v.runtime)! } : {}), ...(str(v.daprd) ? { daprd: str(v.daprd)! } : {}), ...(str(v.node) ? { node: str(v.node)! } : {}),
+        ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
+      }, cli),
+  },
+  {
+    name: 'graph', summary: 'draw the topology as Mermaid or DOT', help: graphHelp,
+    options: { file, format: { type: 'string' } },
+    run: (v, cli) => graph(needFiles('graph', v), str(v.format) ?? 'mermaid', cli),
+  },
+  {
+    name: 'validate', summary: 'check resources against their schemas and each other', help: validateHelp,
+    options: { file, namespace: { type: 'string', short: 'n' }, strict: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+    run: (v, cli) => validate(needFiles('validate', v), str(v.namespace), cli, { ...(v.strict ? { strict: true } : {}), ...(str(v.output) ? { output: str(v.output)! } : {}), ...(cli.stdin ? { stdin: cli.stdin } : {}) }),
+  },
+  {
+    name: 'simulate', summary: "run a timeline of events through a Trigger's conditions on a virtual clock", help: simulateHelp,
+    options: { file, events: { type: 'string', short: 'e' }, trigger: { type: 'string', short: 't' }, json: { type: 'boolean' } },
+    run: (v, cli) => {
+      const files = needFiles('simulate', v);
+      if (!str(v.events)) throw new UsageError('simulate needs --events <timeline.jsonl>');
+      return simulate(files, str(v.events)!, str(v.trigger), v.json === true, cli);
+    },
+  },
+  {
+    name: 'render', summary: 'print the OpenFunction Functions the controller would create', help: renderHelp,
+    options: { file, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o' }, 'images-from': { type: 'string' } },
+    run: (v, cli) => render(needFiles('render', v), str(v.namespace), str(v.output) ?? 'yaml', cli, str(v['images-from'])),
+  },
+  {
+    name: 'controller', summary: 'run the controller against a cluster from a kubeconfig', help: controllerHelp,
+    options: { kubeconfig: { type: 'string' }, once: { type: 'boolean' }, configmap: { type: 'string' } },
+    run: (v, cli) => controller({ ...(str(v.kubeconfig) ? { kubeconfig: str(v.kubeconfig)! } : {}), ...(v.once ? { once: true } : {}), ...(str(v.configmap) ? { configmap: str(v.configmap)! } : {}) }, cli),
+  },
+  {
+    name: 'completion', summary: 'print a shell completion script (bash, zsh or fish)', help: completionHelp,
+    options: {},
+    positionals: ['bash', 'zsh', 'fish'],
+    run: (v, cli) => completion(str((v._ as string[] | undefined)?.[0]), COMMANDS, cli),
+  },
+];
 
 const HELP = `Usage: ofn-events <command> [options]
 
 Commands:
-  dev        run the resources on this machine: real brokers or in memory
-  graph      draw the topology as Mermaid or DOT
-  validate   check resources against their schemas and each other
-  simulate   run a timeline of events through a Trigger's conditions on a virtual clock
-  render     print the OpenFunction Functions the controller would create
-  controller run the controller against a cluster from a kubeconfig
+${COMMANDS.map((c) => `  ${c.name.padEnd(11)}${c.summary}`).join('\n')}
 
-Run 'ofn-events <command> --help' for a command's options.`;
+Options: -h, --help (also after a command), --version.
+Run 'ofn-events <command> --help' for a command's options and an example.`;
+
+/** The package's version, from its package.json (one directory up from the sources, two from dist/). */
+export function version(): string {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'openfunction-events' && pkg.version) return pkg.version;
+    } catch {
+      // not there: try the next
+    }
+  }
+  return 'unknown';
+}
 
 export async function run(argv: readonly string[], cli: Cli): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
   try {
-    switch (command) {
-      case 'validate': {
-        const { values } = parseArgs({
-          args: [...rest],
-          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, strict: { type: 'boolean' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-          strict: true,
-          allowPositionals: false,
-        });
-        if (values.help) return help(cli, validateHelp, 0);
-        if (!values.file?.length) throw new UsageError('validate needs at least one -f <file or dir>');
-        return validate(values.file, values.namespace, cli, { ...(values.strict ? { strict: true } : {}), ...(values.output ? { output: values.output } : {}), ...(cli.stdin ? { stdin: cli.stdin } : {}) });
-      }
-      case 'simulate': {
-        const { values } = parseArgs({
-          args: [...rest],
-          options: {
-            file: { type: 'string', short: 'f', multiple: true },
-            events: { type: 'string', short: 'e' },
-            trigger: { type: 'string', short: 't' },
-            json: { type: 'boolean' },
-            help: { type: 'boolean', short: 'h' },
-          },
-          strict: true,
-          allowPositionals: false,
-        });
-        if (values.help) return help(cli, simulateHelp, 0);
-        if (!values.file?.length) throw new UsageError('simulate needs at least one -f <file or dir>');
-        if (!values.events) throw new UsageError('simulate needs --events <timeline.jsonl>');
-        return simulate(values.file, values.events, values.trigger, values.json ?? false, cli);
-      }
-      case 'render': {
-        const { values } = parseArgs({
-          args: [...rest],
-          options: { file: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o' }, 'images-from': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-          strict: true,
-          allowPositionals: false,
-        });
-        if (values.help) return help(cli, renderHelp, 0);
-        if (!values.file?.length) throw new UsageError('render needs at least one -f <file or dir>');
-        return render(values.file, values.namespace, values.output ?? 'yaml', cli, values['images-from']);
-      }
-      case 'dev': {
-        const { values } = parseArgs({
-          args: [...rest],
-          options: {
-            file: { type: 'string', short: 'f', multiple: true }, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, for: { type: 'string' },
-            runtime: { type: 'string' }, daprd: { type: 'string' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-          },
-          strict: true,
-          allowPositionals: false,
-        });
-        if (values.help) return help(cli, devHelp, 0);
-        if (!values.file?.length) throw new UsageError('dev needs at least one -f <file or dir>');
-        return await dev(values.file, { ...(values.bus ? { bus: values.bus } : {}), sinks: values.sink ?? [], ...(values.for ? { for: values.for } : {}), ...(values.runtime ? { runtime: values.runtime } : {}), ...(values.daprd ? { daprd: values.daprd } : {}), ...(values.node ? { node: values.node } : {}), ...(process.stderr.isTTY ? { terminal: process.stderr } : {}) }, cli);
-      }
-      case 'controller': {
-        const { values } = parseArgs({
-          args: [...rest],
-          options: { kubeconfig: { type: 'string' }, once: { type: 'boolean' }, configmap: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-          strict: true,
-          allowPositionals: false,
-        });
-        if (values.help) return help(cli, controllerHelp, 0);
-        return await controller({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.once ? { once: true } : {}), ...(values.configmap ? { configmap: values.configmap } : {}) }, cli);
-      }
-      case 'graph': {
-        const { values } = parseArgs({ args: [...rest], options: { file: { type: 'string', short: 'f', multiple: true }, format: { type: 'string' } }, strict: true, allowPositionals: false });
-        if (!values.file?.length) throw new UsageError('graph needs at least one -f <file or dir>');
-        return graph(values.file, values.format ?? 'mermaid', cli);
-      }
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        return help(cli, HELP, command === undefined ? 2 : 0);
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+    if (name === undefined) return help(cli, HELP, 2);
+    if (name === '-h' || name === '--help' || name === 'help') return help(cli, HELP, 0);
+    if (name === '--version' || name === '-v' || name === 'version') {
+      cli.out(`ofn-events ${version()}`);
+      return 0;
     }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const options: Options = { ...command.options, help: { type: 'boolean', short: 'h' } };
+    const { values, positionals } = parseArgs({ args: [...rest], options, strict: true, allowPositionals: command.positionals !== undefined });
+    if (values.help) return help(cli, command.help, 0);
+    return await command.run({ ...(values as Values), _: positionals }, cli);
   } catch (e) {
     if (e instanceof UsageError || isArgError(e)) {
       cli.err(`ofn-events: ${(e as Error).message}`);

@@ -9,7 +9,7 @@ import { kubeFrom } from '../lib/io/kube.js';
 import { createController } from '../functions/controller/controller.js';
 import { UPSTREAM_CONFIGMAP } from '../functions/controller/plan/world.js';
 import { reconcileAll } from '../functions/controller/reconcile.js';
-import type { Cli } from './cli.js';
+import type { Cli } from './output.js';
 import { UsageError } from './load.js';
 
 export const controllerHelp = `Usage: ofn-events controller [--kubeconfig <file>] [--once] [--configmap <namespace>/<name>]

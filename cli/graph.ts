@@ -2,8 +2,15 @@
 // sinks and topics — as Mermaid (default) or Graphviz DOT.
 import { namespaceOf, validateSet, type EventSource, type Sink, type Trigger } from '../lib/api/index.js';
 import { busTopic, SOURCE_KINDS } from '../lib/naming.js';
-import type { Cli } from './cli.js';
+import type { Cli } from './output.js';
 import { loadDocuments, UsageError } from './load.js';
+
+export const graphHelp = `Usage: ofn-events graph -f <file or dir> [-f …] [--format mermaid|dot]
+
+Draws the topology of the files — sources, bus topics, Triggers with their conditions, sinks and topics — as
+Mermaid (default, renders on GitHub and in most Markdown viewers) or Graphviz DOT.
+
+Example: ofn-events graph -f manifests/samples/quickstart.yaml --format dot | dot -Tsvg > events.svg`;
 
 interface Edge {
   from: string;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Document as YamlDocument } from 'yaml';
 import type { Document } from '../lib/api/index.js';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './output.js';
+
+export { UsageError };
 
 const RESOURCE_FILE = /\.(ya?ml|json)$/i;
 

@@ -2,10 +2,10 @@
 // create for a set of resources, without a cluster, for review and GitOps. The plan's problems (what status would
 // say) go to stderr, one line per resource.
 import { stringify } from 'yaml';
-import { formatFinding, validateSet } from '../lib/api/index.js';
+import { validateSet } from '../lib/api/index.js';
 import { imagesFrom, planAll, worldOf, type HandlerImages } from '../functions/controller/plan/index.js';
 import { UPSTREAM_CONFIGMAP } from '../functions/controller/plan/world.js';
-import type { Cli } from './cli.js';
+import { findingLine, type Cli } from './output.js';
 import { loadDocuments, UsageError } from './load.js';
 
 export const renderHelp = `Usage: ofn-events render -f <file or dir> [-f …] [--namespace <ns>] [-o yaml|json] [--images-from <file>]
@@ -32,7 +32,7 @@ export function render(files: string[], namespace: string | undefined, output: s
   if (output !== 'yaml' && output !== 'json') throw new UsageError(`-o: expected yaml or json, got "${output}"`);
   const report = validateSet(loadDocuments(files), namespace);
   const invalid = report.findings.filter((f) => f.severity === 'error');
-  for (const f of invalid) cli.err(formatFinding(f));
+  for (const f of invalid) cli.err(findingLine(cli, f));
   const resources = report.resources.map((r) => r.resource);
   const plans = planAll(resources, worldOf(resources, imagesFromFile ? imagesIn(imagesFromFile) : undefined, namespace), namespace);
   const functions = plans.flatMap((p) => p.functions);

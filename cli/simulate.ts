@@ -1,12 +1,12 @@
 // `ofn-events simulate -f <yaml> --events <timeline.jsonl> [--trigger name] [--json]`: feeds a timeline through the
 // Trigger's own correlation engine on a virtual clock, so users can test conditions before deploying.
 import { readFileSync } from 'node:fs';
-import { formatFinding, validateSet, namespaceOf, type Trigger } from '../lib/api/index.js';
+import { validateSet, namespaceOf, type Trigger } from '../lib/api/index.js';
 import { eventSourceUri, isEvent, type Event } from '../lib/cloudevents.js';
 import { parseDuration } from '../lib/duration.js';
 import { InvalidSpecError } from '../lib/errors.js';
 import { Correlator, deliveredEvent, modelOf } from '../functions/trigger-handler/index.js';
-import type { Cli } from './cli.js';
+import { findingLine, type Cli } from './output.js';
 import { loadDocuments, UsageError } from './load.js';
 
 export const simulateHelp = `Usage: ofn-events simulate -f <file or dir> --events <timeline.jsonl> [--trigger <name>] [--json]
@@ -15,7 +15,9 @@ Feeds a timeline of events through a Trigger's conditions on a virtual clock and
 Each timeline line is a JSON object:
   {"at": "12s", "input": "eventA", "data": {...}}         at: a duration ("1m30s") or milliseconds
   {"at": 15000, "input": "eventB", "event": {...}}        event: a full CloudEvent instead of data
---json prints one JSON object per firing: {"at", "input", "subscriber", "condition", "event"}.`;
+--json prints one JSON object per firing: {"at", "input", "subscriber", "condition", "event"}.
+
+Example: ofn-events simulate -f manifests/samples/quickstart.yaml --events timeline.jsonl --trigger my-trigger`;
 
 interface Step {
   line: number;
@@ -74,7 +76,7 @@ const showAt = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 export function simulate(files: string[], timeline: string, triggerName: string | undefined, json: boolean, cli: Cli): number {
   const report = validateSet(loadDocuments(files));
   const errors = report.findings.filter((f) => f.severity === 'error');
-  for (const f of errors) cli.err(formatFinding(f));
+  for (const f of errors) cli.err(findingLine(cli, f));
   if (errors.length > 0) return 1;
   const triggers = report.resources.map((r) => r.resource).filter((r): r is Trigger => r.kind === 'Trigger');
   const trigger = triggerName ? triggers.find((t) => t.metadata.name === triggerName) : triggers.length === 1 ? triggers[0] : undefined;

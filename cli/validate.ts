@@ -1,7 +1,7 @@
 // `ofn-events validate -f <file or dir> [-f …]`: every resource against its schema and against the rest of the set.
 // Exit 0 without errors (warnings allowed), 1 with errors, 2 on usage errors.
-import { formatFinding, hasErrors, validateSet } from '../lib/api/index.js';
-import type { Cli } from './cli.js';
+import { hasErrors, validateSet } from '../lib/api/index.js';
+import { findingLine, type Cli } from './output.js';
 import { loadDocuments, UsageError } from './load.js';
 
 export const validateHelp = `Usage: ofn-events validate -f <file or dir> [-f …] [--namespace <ns>] [--strict] [-o text|json]
@@ -28,7 +28,7 @@ export function validate(files: string[], namespace: string | undefined, cli: Cl
     cli.out(JSON.stringify({ ok: !failed, checked: report.checked, errors, warnings, findings: report.findings, skipped: report.skippedDocuments }, null, 2));
     return failed ? 1 : 0;
   }
-  for (const f of report.findings) cli.out(formatFinding(f));
+  for (const f of report.findings) cli.out(findingLine(cli, f));
   for (const s of report.skippedDocuments) cli.err(`skipped ${s.file}:${s.index} ${s.kind}/${s.name} (${s.apiVersion}): not an events.openfunction.io resource`);
   const skipped = report.skipped > 0 ? `, ${report.skipped} other document${report.skipped === 1 ? '' : 's'} skipped` : '';
   cli.err(`${plural(report.checked, 'resource')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${skipped}${options.strict && warnings > 0 && errors === 0 ? ' (--strict: warnings fail)' : ''}`);

@@ -1,10 +1,10 @@
 // `ofn-events dev -f <files or dir> [--bus memory|nats://host:port] [--sink name=url|display] [--for duration]`:
 // validates the set, then runs it on this machine (cli/dev/topology.ts), printing what it chose and why, every
 // event that reaches the display, and a summary of what flowed where. SIGINT (Ctrl-C) drains and exits 0.
-import { validateSet, formatFinding } from '../../lib/api/index.js';
+import { validateSet } from '../../lib/api/index.js';
 import { parseDuration } from '../../lib/duration.js';
 import type { Logger } from '../../lib/function.js';
-import type { Cli } from '../cli.js';
+import { findingLine, type Cli } from '../output.js';
 import { loadDocuments, UsageError } from '../load.js';
 import { startDaprTopology } from '../../runtime/dapr/topology.js';
 import { packageCommand } from '../../runtime/dapr/packages.js';
@@ -61,7 +61,7 @@ export async function dev(
   if (options.for !== undefined && forMs === undefined) throw new UsageError(`--for: expected a duration such as 30s, got "${options.for}"`);
 
   const report = validateSet(loadDocuments(files));
-  for (const f of report.findings) cli.err(formatFinding(f));
+  for (const f of report.findings) cli.err(findingLine(cli, f));
   if (report.findings.some((f) => f.severity === 'error')) return 1;
 
   // Everything printed while running goes above the live view, when there is one.
