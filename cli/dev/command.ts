@@ -1,5 +1,5 @@
 // `ofn-events dev -f <files or dir> [--bus memory|nats://host:port] [--sink name=url|display] [--for duration]`:
-// validates the set, then runs it on this machine (cli/dev/topology.ts), printing what it chose and why, every
+// validates the set, then runs it on this machine (runtime/local/topology.ts), printing what it chose and why, every
 // event that reaches the display, and a summary of what flowed where. SIGINT (Ctrl-C) drains and exits 0.
 import { validateSet } from '../../lib/api/index.js';
 import { parseDuration } from '../../lib/duration.js';
@@ -9,7 +9,7 @@ import { loadDocuments, UsageError } from '../load.js';
 import { startDaprTopology } from '../../runtime/dapr/topology.js';
 import { packageCommand } from '../../runtime/dapr/packages.js';
 import { DAPRD_HELP, findDaprd } from '../../runtime/peers.js';
-import { startTopology, type Counters } from './topology.js';
+import { startTopology, type Counters } from '../../runtime/local/topology.js';
 import { LiveView, type Terminal } from './view.js';
 
 export const devHelp = `Usage: ofn-events dev -f <file or dir> [-f …] [--bus memory|nats://host:port] [--sink name=url] [--for <duration>]

@@ -2,7 +2,7 @@
 // Trigger and subscriber (events in, delivered, failed attempts, dead letters, rate over the last frame). Lines
 // printed meanwhile (the event display, warnings) appear above it. Off a terminal dev prints no view, only its
 // closing summary (cli/dev/command.ts).
-import type { Counters } from './topology.js';
+import type { Counters } from '../../runtime/local/topology.js';
 
 export interface Frame {
   /** Totals per key at this frame, to compute the next frame's rates. */

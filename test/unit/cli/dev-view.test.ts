@@ -1,6 +1,6 @@
 // dev's live view: the table it draws from the counters, and the redraw in place on a terminal.
 import { LiveView, renderView } from '../../../cli/dev/view.js';
-import type { Counters } from '../../../cli/dev/topology.js';
+import type { Counters } from '../../../runtime/local/topology.js';
 
 function counters(entries: { in?: Record<string, number>; out?: Record<string, number>; failed?: Record<string, number> }): Counters {
   return { in: new Map(Object.entries(entries.in ?? {})), out: new Map(Object.entries(entries.out ?? {})), failed: new Map(Object.entries(entries.failed ?? {})) };

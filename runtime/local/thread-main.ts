@@ -1,4 +1,4 @@
-// The worker side of cli/dev/thread.ts: runs its share of the topology and reports over the parent port. Counters
+// The worker side of runtime/local/thread.ts: runs its share of the topology and reports over the parent port. Counters
 // go out as totals every 200 ms and once more when stopped, so nothing counted is lost to the last interval.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../../lib/function.js';

@@ -17,7 +17,7 @@ import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } fr
 import { runTrigger } from '../../lib/local/trigger.js';
 import { startTriggerThread, threadsAvailable, TopologyError } from './thread.js';
 import type { Bus, Output } from '../../lib/local/types.js';
-import type { Counters } from '../../runtime/counters.js';
+import type { Counters } from '../counters.js';
 
 export interface TopologyOptions {
   bus?: 'memory' | string;
@@ -27,7 +27,7 @@ export interface TopologyOptions {
   log: Logger;
   /** How long to wait for a bus broker before falling back to memory. */
   connectTimeoutMs?: number;
-  /** Triggers on a broker-backed bus each on a worker thread (default true; cli/dev/thread.ts). */
+  /** Triggers on a broker-backed bus each on a worker thread (default true; runtime/local/thread.ts). */
   threads?: boolean;
 }
 
