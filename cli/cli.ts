@@ -33,12 +33,12 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const COMMANDS: Command[] = [
   {
     name: 'dev', summary: 'run the resources on this machine: real brokers or in memory', help: devHelp,
-    options: { file, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, for: { type: 'string' }, runtime: { type: 'string' }, daprd: { type: 'string' }, node: { type: 'string' } },
+    options: { file, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, for: { type: 'string' }, runtime: { type: 'string' }, daprd: { type: 'string' }, node: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } },
     run: (v, cli) =>
       dev(needFiles('dev', v), {
         ...(str(v.bus) ? { bus: str(v.bus)! } : {}), sinks: (v.sink as string[] | undefined) ?? [], ...(str(v.for) ? { for: str(v.for)! } : {}),
         ...(str(v.runtime) ? { runtime: str(v.runtime)! } : {}), ...(str(v.daprd) ? { daprd: str(v.daprd)! } : {}), ...(str(v.node) ? { node: str(v.node)! } : {}),
-        ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
+        ...(process.stderr.isTTY ? { terminal: process.stderr } : {}), ...(v.verbose ? { verbose: true } : {}),
       }, cli),
   },
   {

@@ -7,7 +7,15 @@ export interface Counters {
   in: Map<string, number>;
   out: Map<string, number>;
   failed: Map<string, number>;
+  /** Of `in`, messages seen before (a redelivery, not a new event). */
+  redelivered: Map<string, number>;
+  /** Per output: events that failed there and were neither delivered there nor dead-lettered (so far). */
+  undelivered: Map<string, number>;
 }
+
+export const COUNTER_KINDS = ['in', 'out', 'failed', 'redelivered', 'undelivered'] as const;
+
+export const newCounters = (): Counters => ({ in: new Map(), out: new Map(), failed: new Map(), redelivered: new Map(), undelivered: new Map() });
 
 /** How one function's metric labels map to counter keys. */
 export interface MetricKeys {
@@ -37,7 +45,7 @@ export function parseMetrics(text: string): Sample[] {
 }
 
 export function countersOf(functions: ReadonlyArray<{ text: string; keys: MetricKeys }>): Counters {
-  const counters: Counters = { in: new Map(), out: new Map(), failed: new Map() };
+  const counters = newCounters();
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   for (const { text, keys } of functions) {
     const samples = parseMetrics(text);

@@ -12,13 +12,20 @@ import { DAPRD_HELP, findDaprd } from '../../runtime/peers.js';
 import { startTopology, type Counters } from '../../runtime/local/topology.js';
 import { LiveView, type Terminal } from './view.js';
 
-export const devHelp = `Usage: ofn-events dev -f <file or dir> [-f …] [--bus memory|nats://host:port] [--sink name=url] [--for <duration>]
+export const devHelp = `Usage: ofn-events dev -f <file or dir> [-f …] [--bus memory|nats://host:port] [--sink name=url] [--for <duration>] [-v]
                       [--runtime local|dapr] [--daprd <path>] [--node <path>]
 
 Runs every EventSource event and every Trigger of the files on this machine with the same handlers as in a
 cluster: real brokers where the resources point at reachable ones, otherwise (or with --bus memory) an in-memory
 bus. Sinks given as a URI receive binary-mode CloudEvents over HTTP; a sink given as a ref maps through
 --sink <ref name>=<url> or is printed to the console. --for stops after a duration; Ctrl-C drains and exits.
+
+Each failed delivery is shown once per output and reason (and again every 10 s with a count); a source whose
+broker is unreachable is retried with backoff and shown as waiting. The closing summary says, per source event,
+Trigger and output, what came in (and how much of it was redelivered), what was published or delivered, failed
+attempts, and what was NOT DELIVERED (neither delivered nor dead-lettered) or NEVER RAN; then the exit status is 1.
+--sink <name>=<url> maps a sink ref by name, or a sink uri (--sink http://svc.ns/=http://localhost:8080/); the value
+display prints it instead. -v traces each Trigger's condition evaluation.
 
 --runtime dapr runs the set as a cluster does: the Functions the controller renders, each as its package behind a
 real daprd sidecar with the Function's Dapr components, named, scoped and wired as OpenFunction does, on the
@@ -31,11 +38,24 @@ Example: ofn-events dev --runtime dapr -f manifests/samples/quickstart.yaml --fo
  * What flowed. An event handed to a bus topic is "published": it is on the bus, not yet delivered to anyone (a
  * reader may still be behind, or the broker may lose it); only a sink's acceptance is "delivered".
  */
-export function summary(c: Counters): string[] {
+export function summary(c: Counters, waiting: ReadonlyMap<string, string> = new Map()): string[] {
   const keys = [...new Set([...c.in.keys(), ...c.out.keys(), ...c.failed.keys()])].sort();
   const verb = (k: string) => (/ → (bus|topic )/.test(k) ? 'published' : 'delivered');
-  return keys.map((k) => `  ${k}: ${c.in.get(k) ? `${c.in.get(k)} in` : ''}${c.out.get(k) ? `${c.out.get(k)} ${verb(k)}` : ''}${c.failed.get(k) ? `, ${c.failed.get(k)} failed attempts` : ''}`);
+  const lines = keys.map((k) => {
+    const parts = [
+      c.in.get(k) ? `${c.in.get(k)} in${c.redelivered.get(k) ? ` (${c.redelivered.get(k)} of them redelivered)` : ''}` : '',
+      c.out.get(k) ? `${c.out.get(k)} ${verb(k)}` : '',
+      c.failed.get(k) ? `${c.failed.get(k)} failed attempts` : '',
+      c.undelivered.get(k) ? `${c.undelivered.get(k)} NOT DELIVERED` : '',
+    ].filter(Boolean);
+    return `  ${k}: ${parts.join(', ')}`;
+  });
+  for (const [key, reason] of waiting) lines.push(`  ${key}: NEVER RAN: ${reason}`);
+  return lines;
 }
+
+/** What the run lost: events never delivered nor dead-lettered, and resources that never ran. */
+export const lostAnything = (c: Counters, waiting: ReadonlyMap<string, string>): boolean => waiting.size > 0 || [...c.undelivered.values()].some((n) => n > 0);
 
 /**
  * `terminal`: where the live view is drawn (the CLI passes stderr when it is a TTY); without one, dev prints plain
@@ -43,7 +63,7 @@ export function summary(c: Counters): string[] {
  */
 export async function dev(
   files: string[],
-  options: { bus?: string; sinks: string[]; for?: string; terminal?: Terminal; runtime?: string; daprd?: string; node?: string },
+  options: { bus?: string; sinks: string[]; for?: string; terminal?: Terminal; runtime?: string; daprd?: string; node?: string; verbose?: boolean },
   cli: Cli,
   signals: NodeJS.EventEmitter = process,
 ): Promise<number> {
@@ -71,13 +91,13 @@ export async function dev(
     err: (line) => (view ? view.above(() => cli.err(line)) : cli.err(line)),
   };
   const log: Logger = {
-    debugEnabled: false,
-    debug: () => {},
+    debugEnabled: options.verbose === true,
+    debug: (fields, message) => (options.verbose ? say.err(`trace: ${'function' in fields ? `${String((fields as { function: unknown }).function)}: ` : ''}${message}`) : undefined),
     info: () => {},
     warn: (fields, message) => say.err(`warning: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
     error: (fields, message) => say.err(`error: ${message}${'reason' in fields ? `: ${String((fields as { reason: unknown }).reason)}` : ''}`),
   };
-  let topology: { notes: string[]; counters: Counters; refresh?(): Promise<void>; stop(): Promise<void> };
+  let topology: { notes: string[]; counters: Counters; waiting?(): Map<string, string>; refresh?(): Promise<void>; stop(): Promise<void> };
   try {
     const resources = report.resources.map((r) => r.resource);
     if (runtime === 'dapr') {
@@ -115,6 +135,12 @@ export async function dev(
   await topology.refresh?.();
   await topology.stop();
   cli.err('what flowed:');
-  for (const line of summary(topology.counters)) cli.err(line);
+  const waiting = topology.waiting?.() ?? new Map<string, string>();
+  for (const line of summary(topology.counters, waiting)) cli.err(line);
+  // Exit 1 when anything was lost or never ran: a scripted `dev --for` run (CI, a tutorial check) must not pass then.
+  if (lostAnything(topology.counters, waiting)) {
+    cli.err('some events were not delivered, or some resources never ran: exit 1');
+    return 1;
+  }
   return 0;
 }

@@ -31,7 +31,7 @@ export function createEventSourceHandler(config: EventSourceHandlerConfig, deps:
     const payload = bytesOf(data);
     if (payload.byteLength > maxBytes) throw new PoisonMessageError(`payload of ${payload.byteLength} bytes exceeds the ${maxBytes}-byte limit`);
     const event = toCloudEvent(origin, sourceMessageOf(config.sourceKind, ctx.input.metadata, payload, origin), deps.env);
-    if (ctx.log.debugEnabled !== false) ctx.log.debug({ id: event.id, type: event.type, outputs }, 'event');
+    if (ctx.log.debugEnabled !== false) ctx.log.debug({ id: event.id, type: event.type, outputs }, `event ${event.id} (${event.type}) → ${outputs.join(', ')}`);
 
     if (outputs.length === 1) {
       // The common case, without the bookkeeping of several outputs.

@@ -31,13 +31,21 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
   const correlator = new Correlator(model);
   const delivered = new RecentKeys(10_000);
 
+  /** One line of why: which inputs are active now, which subscribers fired, which did not. */
+  const explain = (id: string, inputs: readonly string[], fired: number[], now: number): string => {
+    const active = model.inputs.filter((i) => correlator.isActive(i.name, now)).map((i) => i.name);
+    const conditions = (which: (i: number) => boolean) => model.conditions.map((c, i) => ({ c, i })).filter(({ i }) => which(i)).map(({ c, i }) => `${i} "${c.source}"`).join(', ') || 'none';
+    return `event ${id} on ${inputs.join(', ')}; active: ${active.join(', ') || 'none'}; fired: ${conditions((i) => fired.includes(i))}; not fired: ${conditions((i) => !fired.includes(i))}`;
+  };
+
   return async function triggerHandler(ctx, data) {
     if (!isEvent(data)) throw new PoisonMessageError('not a CloudEvent');
     const topic = ctx.input.metadata.topic ?? (typeof data.topic === 'string' ? data.topic : ctx.input.name.replace(/^ti-/, ''));
     const inputs = model.topics.get(topic);
     if (!inputs) throw new PoisonMessageError(`topic "${topic}" feeds no input of this Trigger`);
-    const firings = correlator.onEvent(inputs, data, deps.now());
-    if (ctx.log.debugEnabled !== false) ctx.log.debug({ id: data.id, topic, fired: firings.map((f) => f.subscriber) }, 'event');
+    const now = deps.now();
+    const firings = correlator.onEvent(inputs, data, now);
+    if (ctx.log.debugEnabled !== false) ctx.log.debug({ id: data.id, topic, fired: firings.map((f) => f.subscriber) }, explain(data.id, inputs, firings.map((f) => f.subscriber), now));
 
     const results = await Promise.all(
       firings.map(async (firing) => {

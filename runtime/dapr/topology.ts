@@ -18,7 +18,7 @@ import { streamsNeeded } from '../../functions/controller/plan/streams.js';
 import { startBroker, type Broker, type BrokerKind } from '../brokers.js';
 import { startDisplayServer, type DisplayServer } from '../display-server.js';
 import { canConnect } from '../processes.js';
-import { countersFromMetrics, type Counters, type MetricKeys } from '../counters.js';
+import { countersFromMetrics, newCounters, type Counters, type MetricKeys } from '../counters.js';
 import { launchOf, randomSuffix } from './openfunction.js';
 import { startFunction, type PackageCommand, type RunningFunction } from './sidecar.js';
 
@@ -216,7 +216,7 @@ export async function startDaprTopology(resources: readonly Resource[], options:
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0) throw new Error(failed.map((f) => (f.reason as Error).message).join('\n'));
 
-    const counters: Counters = { in: new Map(), out: new Map(), failed: new Map() };
+    const counters: Counters = newCounters();
     return {
       notes,
       functions: running,

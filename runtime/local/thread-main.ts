@@ -3,7 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../../lib/function.js';
 import type { ThreadInput, ThreadMessage } from './thread.js';
-import { startTopology, type Counters } from './topology.js';
+import { COUNTER_KINDS, type Counters } from '../counters.js';
+import { startTopology } from './topology.js';
 
 const port = parentPort!;
 const input = workerData as ThreadInput;
@@ -13,14 +14,14 @@ const post = (m: ThreadMessage) => port.postMessage(m);
 const plain = (fields: object): Record<string, unknown> => JSON.parse(JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? v.message : v))) as Record<string, unknown>;
 
 const log: Logger = {
-  debugEnabled: false,
-  debug: () => {},
+  debugEnabled: input.verbose === true,
+  debug: (fields, message) => (input.verbose ? post({ type: 'log', level: 'debug', message, fields: plain(fields) }) : undefined),
   info: () => {},
   warn: (fields, message) => post({ type: 'log', level: 'warn', message, fields: plain(fields) }),
   error: (fields, message) => post({ type: 'log', level: 'error', message, fields: plain(fields) }),
 };
 
-const totals = (c: Counters): Extract<ThreadMessage, { type: 'counters' }>['totals'] => ({ in: [...c.in], out: [...c.out], failed: [...c.failed] });
+const totals = (c: Counters): Extract<ThreadMessage, { type: 'counters' }>['totals'] => Object.fromEntries(COUNTER_KINDS.map((kind) => [kind, [...c[kind]]])) as Extract<ThreadMessage, { type: 'counters' }>['totals'];
 
 try {
   const topology = await startTopology(input.resources, {

@@ -9,20 +9,22 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Resource } from '../../lib/api/index.js';
 import type { Logger } from '../../lib/function.js';
-import type { Counters } from './topology.js';
+import { COUNTER_KINDS, newCounters, type Counters } from '../counters.js';
 
 export interface ThreadInput {
   resources: Resource[];
   bus?: string;
   sinks: Array<[string, string]>;
   connectTimeoutMs?: number;
+  /** Forward debug lines (dev -v: condition traces). */
+  verbose?: boolean;
 }
 
 export type ThreadMessage =
   | { type: 'started'; notes: string[] }
   | { type: 'counters'; totals: Record<keyof Counters, Array<[string, number]>> }
   | { type: 'display'; text: string }
-  | { type: 'log'; level: 'warn' | 'error'; message: string; fields: Record<string, unknown> }
+  | { type: 'log'; level: 'debug' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }
   | { type: 'stopped' }
   | { type: 'failed'; reason: string };
 
@@ -43,7 +45,7 @@ export interface TriggerThread {
 export async function startTriggerThread(input: ThreadInput, counters: Counters, forward: { display(text: string): void; log: Logger }): Promise<TriggerThread> {
   const worker = new Worker(SCRIPT, { workerData: input });
   // The worker sends totals; the main thread adds what changed since its last message.
-  const last: Record<keyof Counters, Map<string, number>> = { in: new Map(), out: new Map(), failed: new Map() };
+  const last: Record<keyof Counters, Map<string, number>> = newCounters();
   let stopped: (() => void) | undefined;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let running = false;
@@ -58,7 +60,7 @@ export async function startTriggerThread(input: ThreadInput, counters: Counters,
         case 'failed':
           return reject(new TopologyError(m.reason));
         case 'counters':
-          for (const kind of ['in', 'out', 'failed'] as const) {
+          for (const kind of COUNTER_KINDS) {
             for (const [key, total] of m.totals[kind]) {
               counters[kind].set(key, (counters[kind].get(key) ?? 0) + total - (last[kind].get(key) ?? 0));
               last[kind].set(key, total);
@@ -68,7 +70,7 @@ export async function startTriggerThread(input: ThreadInput, counters: Counters,
         case 'display':
           return forward.display(m.text);
         case 'log':
-          return m.level === 'warn' ? forward.log.warn(m.fields, m.message) : forward.log.error(m.fields, m.message);
+          return forward.log[m.level](m.fields, m.message);
         case 'stopped':
           return stopped?.();
       }

@@ -17,7 +17,8 @@ import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } fr
 import { runTrigger } from '../../lib/local/trigger.js';
 import { startTriggerThread, threadsAvailable, TopologyError } from './thread.js';
 import type { Bus, Output } from '../../lib/local/types.js';
-import type { Counters } from '../counters.js';
+import { identityOf, isEvent } from '../../lib/cloudevents.js';
+import { newCounters, type Counters } from '../counters.js';
 
 export interface TopologyOptions {
   bus?: 'memory' | string;
@@ -36,10 +37,36 @@ export type { Counters };
 export interface Topology {
   notes: string[];
   counters: Counters;
+  /** Resources not running (yet): a source whose broker is unreachable, retried meanwhile, with the reason. */
+  waiting(): Map<string, string>;
   stop(): Promise<void>;
 }
 
+/** Said once per output and distinct reason, and again at most every `everyMs` with how many more there were. */
+export class FailureReporter {
+  private readonly seen = new Map<string, { at: number; more: number }>();
+  constructor(private readonly say: (line: string) => void, private readonly now: () => number, private readonly everyMs = 10_000) {}
+
+  report(key: string, reason: string): void {
+    // Counts and ids vary between attempts of one failure; the reason without them is what is new or not.
+    const id = `${key}\u0000${reason.replace(/\d+/g, '#')}`;
+    const last = this.seen.get(id);
+    if (!last) {
+      this.seen.set(id, { at: this.now(), more: 0 });
+      return this.say(`${key}: delivery failed: ${reason}`);
+    }
+    last.more++;
+    if (this.now() - last.at >= this.everyMs) {
+      this.say(`${key}: delivery failed: ${reason} (${last.more} more like it)`);
+      this.seen.set(id, { at: this.now(), more: 0 });
+    }
+  }
+}
+
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+/** The suffix of a subscriber's dead-letter output key. */
+export const DEAD_LETTER = ' dead letter';
 
 function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref())]);
@@ -47,7 +74,29 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 export async function startTopology(resources: readonly Resource[], options: TopologyOptions): Promise<Topology> {
   const notes: string[] = [];
-  const counters: Counters = { in: new Map(), out: new Map(), failed: new Map() };
+  const counters: Counters = newCounters();
+  const failures = new FailureReporter((line) => options.log.warn({}, line), Date.now);
+  const waiting = new Map<string, string>();
+  // Per output key, identities that failed there and that were delivered there: what is still undelivered.
+  const outcomes = new Map<string, { failed: Set<string>; delivered: Set<string> }>();
+  const outcomeOf = (key: string) => outcomes.get(key) ?? outcomes.set(key, { failed: new Set(), delivered: new Set() }).get(key)!;
+  const recount = (key: string) => {
+    const base = key.endsWith(DEAD_LETTER) ? key.slice(0, -DEAD_LETTER.length) : key;
+    const own = outcomeOf(base);
+    const dead = outcomes.get(base + DEAD_LETTER)?.delivered;
+    let lost = 0;
+    for (const id of own.failed) if (!own.delivered.has(id) && !dead?.has(id)) lost++;
+    counters.undelivered.set(base, lost);
+  };
+  const seenIn = new Map<string, Set<string>>();
+  /** Counts a message in, telling a redelivery (an identity seen before) from a new event. */
+  const countIn = (key: string, identity: string | undefined) => {
+    bump(counters.in, key);
+    if (identity === undefined) return;
+    const seen = seenIn.get(key) ?? seenIn.set(key, new Set()).get(key)!;
+    if (seen.has(identity)) bump(counters.redelivered, key);
+    else seen.add(identity);
+  };
   const stops: Array<() => Promise<void>> = [];
   const memory = createMemoryBus();
   const buses = new Map<string, Bus>();
@@ -84,8 +133,11 @@ export async function startTopology(resources: readonly Resource[], options: Top
   /** `timeoutMs`: a subscriber's delivery.timeout, bounding each request (as the sink component's responseTimeout does under Dapr). */
   function sinkOutput(sink: Sink, label: string, timeoutMs?: number): Output {
     const limits = timeoutMs === undefined ? {} : { timeoutMs };
+    // --sink <uri>=<url> redirects a uri sink too (a cluster address that means nothing on this machine).
+    const redirected = sink.uri ? options.sinks?.get(sink.uri) : undefined;
+    if (redirected === 'display') return displaySink(label, options.display);
     if (sink.uri) {
-      const client = httpSink(sink.uri, limits);
+      const client = httpSink(redirected ?? sink.uri, limits);
       stops.push(() => client.close());
       return client;
     }
@@ -101,15 +153,50 @@ export async function startTopology(resources: readonly Resource[], options: Top
 
   const counted = (output: Output, key: string): Output => ({
     async send(data) {
+      const id = isEvent(data) ? identityOf(data) : undefined;
       try {
         await output.send(data);
         bump(counters.out, key);
+        if (id !== undefined) outcomeOf(key).delivered.add(id);
       } catch (e) {
         bump(counters.failed, key);
+        if (id !== undefined) outcomeOf(key).failed.add(id);
+        failures.report(key, (e as Error).message);
         throw e;
+      } finally {
+        if (id !== undefined) recount(key);
       }
     },
   });
+
+  /** Starts `start` again with backoff until it runs or the topology stops; returns the stop. */
+  function retryStart(key: string, start: () => Promise<{ stop(): Promise<void> }>): () => Promise<void> {
+    let stopped = false;
+    let running: { stop(): Promise<void> } | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const attempt = (n: number) => {
+      timer = setTimeout(() => {
+        void start().then(
+          (r) => {
+            if (stopped) return void r.stop();
+            running = r;
+            waiting.delete(key);
+            options.log.warn({}, `${key}: running now (after ${n} retries)`);
+          },
+          (e: Error) => {
+            waiting.set(key, e.message.split('\n')[0]!);
+            if (!stopped) attempt(n + 1);
+          },
+        );
+      }, Math.min(30_000, 500 * 2 ** Math.min(n, 6)));
+    };
+    attempt(1);
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.stop();
+    };
+  }
 
   const stopAll = async () => {
     // Sources first (nothing new comes in), then triggers and clients, then buses.
@@ -134,18 +221,24 @@ export async function startTopology(resources: readonly Resource[], options: Top
             { namespace: ns, eventSource: name, event, sourceKind: kind as SourceKind, ...(bus ? { eventBusOutputName: eventSourceBusOutputName(name) } : {}), ...(es.spec.sink ? { sinkOutputName: eventSourceSinkOutputName(name) } : {}) },
             { env: { now: () => new Date(), newId: randomUUID }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
           );
-          try {
-            const running = await timeout(
+          const start = () =>
+            timeout(
               runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }, { notice: (message) => options.log.warn({}, message) }), {
                 name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
-                fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)),
+                fn: async (ctx, data) => (countIn(key, ctx.input.metadata.tick ?? ctx.input.metadata.id), fn(ctx, data)),
               }),
               options.connectTimeoutMs ?? 3000,
               `${kind} source`,
             );
+          try {
+            const running = await start();
             stops.push(() => running.stop());
           } catch (e) {
-            notes.push(`${key}: not running: ${(e as Error).message.split('\n')[0]}`);
+            // A broker that is down now may be up in a moment: wait for it, with backoff, and say so.
+            const reason = (e as Error).message.split('\n')[0]!;
+            notes.push(`${key}: waiting: ${reason}; retrying`);
+            waiting.set(key, reason);
+            stops.push(retryStart(key, start));
           }
         }
       }
@@ -163,6 +256,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
               sinks: [...(options.sinks ?? [])],
               ...(options.bus ? { bus: options.bus } : {}),
               ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+              ...(options.log.debugEnabled ? { verbose: true } : {}),
             },
             counters,
             { display: options.display, log: options.log },
@@ -185,7 +279,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
       for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
       const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
-      const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (bump(counters.in, key), fn(ctx, data)) });
+      const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (countIn(key, isEvent(data) ? identityOf(data) : undefined), fn(ctx, data)) });
       stops.push(() => running.stop());
     }
   } catch (e) {
@@ -193,5 +287,5 @@ export async function startTopology(resources: readonly Resource[], options: Top
     throw e;
   }
 
-  return { notes, counters, stop: stopAll };
+  return { notes, counters, waiting: () => waiting, stop: stopAll };
 }

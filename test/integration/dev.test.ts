@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { stringify } from 'yaml';
-import { sharedBrokerUrl } from '../support/brokers.js';
+import { freePort, sharedBrokerUrl } from '../support/brokers.js';
 import { dev } from '../../cli/dev/command.js';
 import { runCli, tempFiles } from '../support/cli.js';
 import { startRecorder } from '../support/http.js';
@@ -40,8 +40,7 @@ describe('ofn-events dev', () => {
       ),
     });
     try {
-      const result = await runCli('dev', '-f', join(dir, 'slow.yaml'), '--bus', 'memory', '--for', '2s');
-      expect(result.code).toBe(0);
+      await runCli('dev', '-f', join(dir, 'slow.yaml'), '--bus', 'memory', '--for', '2s');
       // The default (10 s) would dead-letter nothing within the run.
       expect(dead.requests.length).toBeGreaterThan(0);
       expect(dead.requests[0]!.headers['ce-ofnerrordata']).toMatch(/timeout/i);
@@ -49,6 +48,31 @@ describe('ofn-events dev', () => {
       hanging.closeAllConnections();
       hanging.close();
       await dead.close();
+    }
+  });
+
+  test('dev never hides a failure: the refusing sink and its reason, once; undelivered events and a source that never ran fail the run', async () => {
+    const refusing = await startRecorder(400);
+    const dir = tempFiles({
+      'fail.yaml': yaml(
+        r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 100ms' } }, mqtt: { m: { url: `tcp://127.0.0.1:${await freePort()}`, topic: 'x' } } }),
+        r('Trigger', 'picky', { eventBus: 'default', inputs: { a: { eventSource: 'clock', event: 'a' } }, subscribers: [{ condition: 'a', sink: { uri: 'http://picky.default.svc.cluster.local/' } }] }),
+      ),
+    });
+    try {
+      const result = await runCli('dev', '-f', join(dir, 'fail.yaml'), '--bus', 'memory', '--for', '1500ms', '--sink', `http://picky.default.svc.cluster.local/=${refusing.url}`, '-v');
+      const err = result.err.join('\n');
+      expect(refusing.requests.length).toBeGreaterThan(2); // the uri sink went where --sink mapped it
+      // Said once, though every event fails the same way.
+      expect(result.err.filter((l) => l.includes('Trigger/default/picky subscriber 0: delivery failed:') && l.includes('HTTP 400'))).toHaveLength(1);
+      expect(err).toMatch(/EventSource\/default\/clock\/m: waiting: .*; retrying/);
+      expect(err).toMatch(/ {2}Trigger\/default\/picky subscriber 0: \d+ failed attempts, \d+ NOT DELIVERED/);
+      expect(err).toMatch(/ {2}EventSource\/default\/clock\/m: NEVER RAN: /);
+      // -v: why each event fired or not
+      expect(err).toMatch(/trace: event clock-a-\S+ on a; active: a; fired: 0 "a"; not fired: none/);
+      expect(result.code).toBe(1);
+    } finally {
+      await refusing.close();
     }
   });
 
@@ -80,10 +104,10 @@ describe('ofn-events dev', () => {
     expect(code).toBe(0);
     // ANSI: ESC [ n F (cursor up n lines) then ESC [ J (clear to the end of the screen)
     const erase = String.raw`\x1b\[\d+F\x1b\[J`;
-    const views = terminal.filter((t) => t.includes('delivered  failed'));
+    const views = terminal.filter((t) => t.includes('redelivered  delivered  failed'));
     // drawn at start, again after each displayed event and on the 1 s tick
     expect(views.length).toBeGreaterThan(out.length);
-    expect(views.at(-1)).toMatch(new RegExp(`^(${erase})? {2,}in {2}delivered`));
+    expect(views.at(-1)).toMatch(new RegExp(`^(${erase})? {2,}in {2}redelivered {2}delivered`));
     expect(terminal.filter((t) => new RegExp(`^${erase}`).test(t)).length).toBeGreaterThan(out.length); // each redraw erased the last
     expect(views.at(-1)).toMatch(/\n {2}subscriber 0 +\d+/);
     expect(out.filter((l) => l.startsWith('☁  Trigger/default/ticks subscriber 0')).length).toBeGreaterThan(0);

@@ -1,14 +1,15 @@
 // dev's live view: the table it draws from the counters, and the redraw in place on a terminal.
 import { LiveView, renderView } from '../../../cli/dev/view.js';
-import type { Counters } from '../../../runtime/local/topology.js';
+import { newCounters, type Counters } from '../../../runtime/counters.js';
 
-function counters(entries: { in?: Record<string, number>; out?: Record<string, number>; failed?: Record<string, number> }): Counters {
-  return { in: new Map(Object.entries(entries.in ?? {})), out: new Map(Object.entries(entries.out ?? {})), failed: new Map(Object.entries(entries.failed ?? {})) };
+function counters(entries: { in?: Record<string, number>; out?: Record<string, number>; failed?: Record<string, number>; redelivered?: Record<string, number> }): Counters {
+  return { ...newCounters(), in: new Map(Object.entries(entries.in ?? {})), out: new Map(Object.entries(entries.out ?? {})), failed: new Map(Object.entries(entries.failed ?? {})), redelivered: new Map(Object.entries(entries.redelivered ?? {})) };
 }
 
 const flowing = () =>
   counters({
     in: { 'EventSource/default/shop/paid': 10, 'Trigger/default/t': 10 },
+    redelivered: { 'Trigger/default/t': 2 },
     out: { 'EventSource/default/shop/paid → bus': 10, 'Trigger/default/t subscriber 0': 7, 'Trigger/default/t subscriber 0 dead letter': 2 },
     failed: { 'Trigger/default/t subscriber 0': 9 },
   });
@@ -16,12 +17,18 @@ const flowing = () =>
 describe('dev live view', () => {
   test('one row per source event, output, trigger and subscriber, outputs indented under their owner', () => {
     expect(renderView(flowing(), 0).lines).toEqual([
-      '                               in  delivered  failed  dead letters  /s',
+      '                               in  redelivered  delivered  failed  dead letters  /s',
       'EventSource/default/shop/paid  10',
-      '  → bus                                   10',
-      'Trigger/default/t              10',
-      '  subscriber 0                             7       9             2',
+      '  → bus                                                10',
+      'Trigger/default/t              10            2',
+      '  subscriber 0                                          7       9             2',
     ]);
+  });
+
+  test('a line longer than the terminal is cut, never wrapped', () => {
+    const { lines } = renderView(flowing(), 0, undefined, 40);
+    expect(lines.every((l) => l.length <= 39)).toBe(true);
+    expect(lines[0]).toBe(`${'                               in  redelivered'.slice(0, 38)}…`);
   });
 
   test('rates are per second since the previous frame', () => {
