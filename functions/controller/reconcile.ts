@@ -124,6 +124,14 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
       for (const f of writes.apply) await kube.apply(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, JSON.parse(JSON.stringify(f)) as KubeObject);
       for (const name of writes.prune) await kube.delete(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, nsOf(object), name, mine.find((f) => f.metadata.name === name)?.metadata.uid);
       if (writes.status) await kube.patchStatus(EVENTS.group, EVENTS.version, plural(object.kind), nsOf(object), object.metadata.name, status);
+      // A change of state or reason is news for `kubectl describe`: one Event, Warning when something is wrong. An
+      // Event that cannot be recorded costs only the Event.
+      if (writes.status && (previous?.state !== status.state || previous?.reason !== status.reason)) {
+        const ready = status.conditions?.find((c) => c.type === 'Ready');
+        await kube
+          .recordEvent(object, status.state === 'Error' ? 'Warning' : 'Normal', ready?.reason ?? status.state ?? 'Unknown', ready?.message ?? '', options.now())
+          .catch((e: Error) => options.log.warn({ reason: e.message }, 'could not record a Kubernetes Event'));
+      }
       stats.applied += writes.apply.length;
       stats.pruned += writes.prune.length;
       stats.statusWrites += writes.status ? 1 : 0;

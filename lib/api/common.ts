@@ -122,6 +122,8 @@ export const status = z
       .optional()
       .describe(`Summary of the conditions, shown in the STATUS column ${EXTENSION}.`),
     observedGeneration: int64().optional().describe(`The metadata.generation last reconciled ${EXTENSION}.`),
+    functions: z.string().optional().describe(`Generated Functions running, of those planned, e.g. 2/3 (the FUNCTIONS column) ${EXTENSION}.`),
+    reason: z.string().optional().describe(`Why the resource is not Ready, one word (the REASON column) ${EXTENSION}.`),
     conditions: z.array(statusCondition).optional().describe('The condition set, ending with the summary Ready.'),
   })
   .describe('Observed state, written by the controller.');

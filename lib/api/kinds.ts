@@ -32,6 +32,12 @@ const STATUS_COLUMN: PrinterColumn = {
   description: 'Ready, Pending or Error',
 };
 
+/** Beyond upstream's columns: how many generated Functions run, and why the resource is not Ready. */
+const RUN_COLUMNS: PrinterColumn[] = [
+  { name: 'Functions', type: 'string', jsonPath: '.status.functions', description: 'Generated Functions running, of those planned' },
+  { name: 'Reason', type: 'string', jsonPath: '.status.reason', description: 'Why it is not Ready' },
+];
+
 export const KINDS: readonly KindInfo[] = [
   {
     kind: 'EventSource',
@@ -44,6 +50,7 @@ export const KINDS: readonly KindInfo[] = [
       { name: 'EventBus', type: 'string', jsonPath: '.spec.eventBus' },
       { name: 'Sink', type: 'string', jsonPath: '.spec.sink.uri' },
       STATUS_COLUMN,
+      ...RUN_COLUMNS,
     ],
   },
   {
@@ -71,7 +78,7 @@ export const KINDS: readonly KindInfo[] = [
     shortNames: [],
     scope: 'Namespaced',
     schema: trigger,
-    printerColumns: [{ name: 'EventBus', type: 'string', jsonPath: '.spec.eventBus' }, STATUS_COLUMN],
+    printerColumns: [{ name: 'EventBus', type: 'string', jsonPath: '.spec.eventBus' }, STATUS_COLUMN, ...RUN_COLUMNS],
   },
 ];
 

@@ -27,6 +27,8 @@ export interface Kube {
   /** Merge-patch the status subresource. */
   patchStatus(group: string, version: string, plural: string, namespace: string | undefined, name: string, status: unknown): Promise<void>;
   configMapData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** A Kubernetes Event about one of our resources (what `kubectl describe` and `kubectl events` show). */
+  recordEvent(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Promise<void>;
   /** Calls `onChange` on every change of a kind, cluster-wide, until stopped; re-watches after a drop. */
   watch(group: string, version: string, plural: string, onChange: () => void): Promise<() => void>;
 }
@@ -125,6 +127,25 @@ export function kubeFrom(kc: KubeConfig, options: { timeoutMs?: number } = {}): 
         stopped = true;
         abort?.abort();
       };
+    },
+    async recordEvent(about, type, reason, message, now) {
+      const namespace = about.metadata.namespace ?? 'default';
+      await asking(`record an event on ${about.kind} ${namespace}/${about.metadata.name}`, () =>
+        core.createNamespacedEvent(
+          {
+            namespace,
+            body: {
+              metadata: { generateName: `${about.metadata.name}.`, namespace },
+              involvedObject: { apiVersion: about.apiVersion, kind: about.kind, name: about.metadata.name, namespace, ...(about.metadata.uid ? { uid: about.metadata.uid } : {}) },
+              type, reason, message: message.slice(0, 1024), count: 1,
+              firstTimestamp: now, lastTimestamp: now,
+              source: { component: FIELD_MANAGER },
+              reportingComponent: FIELD_MANAGER, reportingInstance: process.env.POD_NAME ?? FIELD_MANAGER,
+            },
+          },
+          bounded(),
+        ),
+      );
     },
     async configMapData(namespace, name) {
       try {

@@ -35,7 +35,7 @@ test('controller RBAC: every request allowed, every rule used', async () => {
     const m = /^\/(?:apis\/([^/]+)\/[^/]+|api\/v1)(?:\/namespaces\/[^/]+)?\/([^/?]+)(?:\/([^/?]+))?(?:\/(status))?/.exec(r.path)!;
     const [, group = '', resource, name, sub] = m;
     const watch = r.path.includes('watch=true');
-    const verbs = r.method === 'GET' ? [watch ? 'watch' : name ? 'get' : 'list'] : r.method === 'DELETE' ? ['delete'] : ['patch'];
+    const verbs = r.method === 'GET' ? [watch ? 'watch' : name ? 'get' : 'list'] : r.method === 'DELETE' ? ['delete'] : r.method === 'POST' ? ['create'] : ['patch'];
     for (const verb of verbs) used.add(`${group}|${resource}${sub ? `/${sub}` : ''}|${verb}`);
   }
   // Server-side apply of an object that does not exist yet needs `create` as well.

@@ -203,6 +203,10 @@ spec:
   const refused = await json<Item>(['get', 'eventsource', loser!.metadata.name, '-n', 'tenants']);
   expect(refused.status!.state).toBe('Error');
   expect(refused.status!.conditions!.find((c) => c.reason === 'NameConflict')!.message).toContain(`already its Function name of EventSource tenants/${winner!.metadata.name}`);
+  // kubectl describe's story: a Warning Event with the reason, and the FUNCTIONS and REASON columns.
+  const events = await json<{ items: Array<{ type: string; reason: string; message: string; involvedObject: { kind: string; name: string } }> }>(['get', 'events', '-n', 'tenants']);
+  expect(events.items).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'NameConflict', involvedObject: expect.objectContaining({ kind: 'EventSource', name: loser!.metadata.name }) }));
+  expect(await kubectl(['get', 'eventsources', '-n', 'tenants'])).toMatch(new RegExp(`${loser!.metadata.name}\\s+default\\s+Error\\s+0/1\\s+NameConflict`));
   const loop = await json<Item>(['get', 'trigger', 'loop', '-n', 'tenants']);
   expect(loop.status!.conditions!.find((c) => c.reason === 'Cycle')!.message).toContain('feeds itself: "tenants-x-cron-ev" → Trigger tenants/loop');
   const reader = await json<Item>(['get', 'trigger', 'reader', '-n', 'tenants-reader']);

@@ -92,6 +92,13 @@ export async function startFakeKube(options: { latencyMs?: number; hang?: (metho
         if (plural === 'services' && group === 'serving.knative.dev' && !store.has('knative-installed')) return reply(404, status(404, 'NotFound', 'the server could not find the requested resource'));
         return reply(200, { apiVersion, kind: 'List', metadata: {}, items });
       }
+      if (req.method === 'POST' && !name) {
+        // create (core Events): the name from generateName, as the API server makes it
+        const created = body as Obj & { metadata: { generateName?: string } };
+        const made: Obj = { ...created, apiVersion, metadata: { ...created.metadata, name: created.metadata.name ?? `${created.metadata.generateName ?? ''}${randomUUID().slice(0, 8)}`, namespace: ns, uid: randomUUID() } };
+        store.set(key(apiVersion, plural!, ns, made.metadata.name), made);
+        return reply(201, made);
+      }
       const k = key(apiVersion, plural!, ns, name!);
       const current = store.get(k);
       if (req.method === 'GET') return current ? reply(200, current) : reply(404, status(404, 'NotFound', `${plural} "${name}" not found`));

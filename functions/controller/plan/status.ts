@@ -52,9 +52,13 @@ export function statusFor(
   // divergence: upstream-behaviour §2.5 — upstream said Ready once the Function objects were written.
   const cause = conditions[planOk ? 1 : 0]!;
   set('Ready', planOk && running ? 'True' : planOk ? 'Unknown' : 'False', planOk && running ? 'Ready' : planOk ? 'Pending' : (cause.reason ?? 'Error'), planOk && running ? 'events flow' : (cause.message ?? ''));
+  const ready = conditions[2]!;
   return {
     state: planOk && running ? 'Ready' : planOk ? 'Pending' : 'Error',
     ...(generation === undefined ? {} : { observedGeneration: generation }),
+    functions: `${planned.functions.length - notRunning.length}/${planned.functions.length}`,
+    // Always set (a merge patch cannot drop a key by leaving it out): Ready, Pending, or why not.
+    reason: ready.reason ?? 'Error',
     conditions,
   };
 }
