@@ -10,6 +10,7 @@ import { graph, graphHelp } from './graph.js';
 import { UsageError, type Cli } from './output.js';
 import { render, renderHelp } from './render.js';
 import { simulate, simulateHelp } from './simulate.js';
+import { status, statusHelp } from './status.js';
 import { validate, validateHelp } from './validate.js';
 
 export type { Cli };
@@ -69,6 +70,11 @@ const COMMANDS: Command[] = [
     name: 'controller', summary: 'run the controller against a cluster from a kubeconfig', help: controllerHelp,
     options: { kubeconfig: { type: 'string' }, once: { type: 'boolean' }, configmap: { type: 'string' } },
     run: (v, cli) => controller({ ...(str(v.kubeconfig) ? { kubeconfig: str(v.kubeconfig)! } : {}), ...(v.once ? { once: true } : {}), ...(str(v.configmap) ? { configmap: str(v.configmap)! } : {}) }, cli),
+  },
+  {
+    name: 'status', summary: 'show what runs in a cluster: state, Functions, reasons, and what flowed', help: statusHelp,
+    options: { namespace: { type: 'string', short: 'n' }, 'all-namespaces': { type: 'boolean', short: 'A' }, output: { type: 'string', short: 'o' }, kubeconfig: { type: 'string' } },
+    run: (v, cli) => status({ ...(str(v.namespace) ? { namespace: str(v.namespace)! } : {}), ...(v['all-namespaces'] ? { all: true } : {}), ...(str(v.output) ? { output: str(v.output)! } : {}), ...(str(v.kubeconfig) ? { kubeconfig: str(v.kubeconfig)! } : {}) }, cli),
   },
   {
     name: 'completion', summary: 'print a shell completion script (bash, zsh or fish)', help: completionHelp,

@@ -2,7 +2,6 @@
 // controller tools offer (the in-cluster Function keeps its cron binding and watch). It watches EventSources,
 // Triggers, EventBuses, ClusterEventBuses and the Functions it owns, reconciles on every change and every minute;
 // --once reconciles once and exits.
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../lib/function.js';
 import { StreamKeeper } from '../lib/io/jetstream-streams.js';
 import { kubeFrom } from '../lib/io/kube.js';
@@ -10,6 +9,7 @@ import { createController } from '../functions/controller/controller.js';
 import { UPSTREAM_CONFIGMAP } from '../functions/controller/plan/world.js';
 import { reconcileAll } from '../functions/controller/reconcile.js';
 import type { Cli } from './output.js';
+import { loadKubeConfig } from './kubeconfig.js';
 import { UsageError } from './load.js';
 
 export const controllerHelp = `Usage: ofn-events controller [--kubeconfig <file>] [--once] [--configmap <namespace>/<name>]
@@ -27,13 +27,7 @@ Example: ofn-events controller --kubeconfig ~/.kube/config --once`;
 export async function controller(options: { kubeconfig?: string; once?: boolean; configmap?: string }, cli: Cli, signals: NodeJS.EventEmitter = process): Promise<number> {
   const [ns, name] = (options.configmap ?? 'openfunction/openfunction-events-config').split('/');
   if (!ns || !name) throw new UsageError(`--configmap: expected <namespace>/<name>, got "${options.configmap}"`);
-  const kc = new KubeConfig();
-  try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (e) {
-    throw new UsageError(`--kubeconfig: cannot read ${options.kubeconfig ?? 'the default kubeconfig'}: ${(e as Error).message}`);
-  }
+  const kc = loadKubeConfig(options.kubeconfig);
   const line = (level: string) => (fields: object, message: string) => cli.err(`${level}${message}${Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ''}`);
   const log: Logger = { debugEnabled: false, debug: () => {}, info: line(''), warn: line('warning: '), error: line('error: ') };
   const kube = kubeFrom(kc);

@@ -17,6 +17,11 @@ export const COUNTER_KINDS = ['in', 'out', 'failed', 'redelivered', 'undelivered
 
 export const newCounters = (): Counters => ({ in: new Map(), out: new Map(), failed: new Map(), redelivered: new Map(), undelivered: new Map() });
 
+import type { Resource } from '../lib/api/index.js';
+import { namespaceOf } from '../lib/api/index.js';
+import { planTriggerHandler } from '../lib/config/plan-trigger.js';
+import { eventSourceBusOutputName, eventSourceSinkOutputName } from '../lib/naming.js';
+
 /** How one function's metric labels map to counter keys. */
 export interface MetricKeys {
   in(input: string): string;
@@ -76,4 +81,25 @@ export async function countersFromMetrics(functions: ReadonlyArray<{ url: string
     }),
   );
   return countersOf(texts);
+}
+
+/** Which counter each of a resource's Function metrics feeds, named as the local runtime names them. */
+export function metricKeysOf(resource: Resource): MetricKeys {
+  const ns = namespaceOf(resource);
+  if (resource.kind === 'Trigger') {
+    const key = `Trigger/${ns}/${resource.metadata.name}`;
+    const { outputs } = planTriggerHandler(resource, ns);
+    const out = new Map<string, string>();
+    for (const s of outputs.sinks) out.set(s.output, `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
+    for (const t of outputs.topics) out.set(t.output, `${key} → topic ${t.topic}`);
+    return { in: () => key, out };
+  }
+  const name = resource.metadata.name;
+  return {
+    in: (input) => `EventSource/${ns}/${name}/${input.replace(/^esi-/, '')}`,
+    outFor: (output, input) => {
+      const base = `EventSource/${ns}/${name}/${input.replace(/^esi-/, '')}`;
+      return output === eventSourceBusOutputName(name) ? `${base} → bus` : output === eventSourceSinkOutputName(name) ? `${base} → sink` : `${base} → ${output}`;
+    },
+  };
 }

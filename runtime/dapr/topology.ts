@@ -10,15 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventBusSpec, EventSource, Resource, Sink, Trigger } from '../../lib/api/index.js';
 import { namespaceOf } from '../../lib/api/index.js';
-import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
 import { ensureStream } from '../../lib/io/jetstream-streams.js';
-import { eventSourceBusOutputName, eventSourceSinkOutputName } from '../../lib/naming.js';
 import { planAll, worldOf } from '../../functions/controller/plan/index.js';
 import { streamsNeeded } from '../../functions/controller/plan/streams.js';
 import { startBroker, type Broker, type BrokerKind } from '../brokers.js';
 import { startDisplayServer, type DisplayServer } from '../display-server.js';
 import { canConnect } from '../processes.js';
-import { countersFromMetrics, newCounters, type Counters, type MetricKeys } from '../counters.js';
+import { countersFromMetrics, metricKeysOf, newCounters, type Counters, type MetricKeys } from '../counters.js';
 import { launchOf, randomSuffix } from './openfunction.js';
 import { startFunction, type PackageCommand, type RunningFunction } from './sidecar.js';
 
@@ -104,27 +102,6 @@ function endpointsOf(resources: readonly Resource[]): Endpoint[] {
     }
   }
   return found;
-}
-
-/** Which counter each of a Function's metrics feeds, as the local runtime names them (cli/dev/view.ts). */
-function metricKeysOf(resource: Resource): MetricKeys {
-  const ns = namespaceOf(resource);
-  if (resource.kind === 'Trigger') {
-    const key = `Trigger/${ns}/${resource.metadata.name}`;
-    const { outputs } = planTriggerHandler(resource, ns);
-    const out = new Map<string, string>();
-    for (const s of outputs.sinks) out.set(s.output, `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
-    for (const t of outputs.topics) out.set(t.output, `${key} → topic ${t.topic}`);
-    return { in: () => key, out };
-  }
-  const name = resource.metadata.name;
-  return {
-    in: (input) => `EventSource/${ns}/${name}/${input.replace(/^esi-/, '')}`,
-    outFor: (output, input) => {
-      const base = `EventSource/${ns}/${name}/${input.replace(/^esi-/, '')}`;
-      return output === eventSourceBusOutputName(name) ? `${base} → bus` : output === eventSourceSinkOutputName(name) ? `${base} → sink` : `${base} → ${output}`;
-    },
-  };
 }
 
 export async function startDaprTopology(resources: readonly Resource[], options: DaprTopologyOptions): Promise<DaprTopology> {

@@ -9,6 +9,9 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../../runtime/control-plane.js';
 import { sharedBrokerUrl } from '../support/brokers.js';
+import { networkInterfaces } from 'node:os';
+import { silentLogger } from '../../lib/function.js';
+import { createHost, createMetrics, createSidecar, parseFuncContext } from '../../lib/host/index.js';
 import { runCli } from '../support/cli.js';
 import { DAPR_COMPONENT_CRD, established, functionCrdAsInstalled } from '../support/openfunction-crds.js';
 
@@ -220,6 +223,37 @@ spec:
   await controllerOnce();
   expect(await functionsIn('tenants-reader')).toEqual(['t-reader']);
   expect(await ownerOf()).toBe(winner!.metadata.name);
+}, TIMEOUT);
+
+test('ofn-events status: state, Functions, reasons and messages from the API server, and live counts from a pod\'s metrics through the pod proxy', async () => {
+  // A Function's pod as a kubelet would report it, its IP this machine's, where a real host serves its metrics.
+  const ip = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+  const host = createHost({ context: parseFuncContext(JSON.stringify({ name: 't-reader', runtime: 'Async', inputs: { 'ti-tenants-x-cron-ev': { uri: 'tenants-x-cron-ev', componentName: 'c', componentType: 'pubsub.jetstream' } }, outputs: {} })), fn: async () => {}, sidecar: createSidecar({ host: '127.0.0.1', httpPort: 1 }), log: silentLogger, metrics: createMetrics(false) });
+  const port = await host.listen(0, '0.0.0.0');
+  try {
+    for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${port}/events/ti-tenants-x-cron-ev`, { method: 'POST', body: JSON.stringify({ specversion: '1.0', id: `e${i}`, source: '/s', type: 't', data: {} }) });
+    await kubectl(['patch', 'functions.core.openfunction.io', 't-reader', '-n', 'tenants-reader', '--subresource=status', '--type', 'merge', '-p', '{"status":{"serving":{"state":"Running","resourceRef":"serving-abcde"}}}']);
+    await kubectl(['apply', '-f', '-'], admin, `apiVersion: v1
+kind: Pod
+metadata: {name: t-reader-pod, namespace: tenants-reader, labels: {openfunction.io/serving: serving-abcde}}
+spec:
+  containers: [{name: function, image: trigger-handler, ports: [{name: function-port, containerPort: ${port}}]}]
+`);
+    await kubectl(['patch', 'pod', 't-reader-pod', '-n', 'tenants-reader', '--subresource=status', '--type', 'merge', '-p', JSON.stringify({ status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } })]);
+    const result = await runCli('status', '-A', '-o', 'wide', '--kubeconfig', admin);
+    expect(result.code).toBe(0);
+    const text = result.out.join('\n');
+    expect(text).toMatch(/^NAMESPACE\s+KIND\s+NAME\s+STATE\s+FUNCTIONS\s+REASON$/m);
+    expect(text).toMatch(/^tenants\s+Trigger\s+loop\s+Error\s+\d+\/\d+\s+Cycle\n\s+spec\.subscribers\[0\]\.topic: feeds itself/m);
+    expect(text).toMatch(/^tenants-reader\s+Trigger\s+reader\s+\w+\s+\d+\/1/m);
+    // What flowed, from the pod's own metrics through the API server.
+    expect(text).toContain('Trigger/tenants-reader/reader: 3 in');
+    expect(text).toMatch(/Function t-reader: Running; Dapr components: /);
+    const json = JSON.parse((await runCli('status', '-n', 'tenants', '-o', 'json', '--kubeconfig', admin)).out.join('\n')) as { resources: Array<{ name: string; reason: string }> };
+    expect(json.resources.map((r) => [r.name, r.reason])).toContainEqual(['loop', 'Cycle']);
+  } finally {
+    await host.drain(1000);
+  }
 }, TIMEOUT);
 
 test('an event removed from the EventSource: its Function is pruned', async () => {
