@@ -6,7 +6,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { parseResource, type Resource, type Status } from '../lib/api/index.js';
 import { kubeFrom, type KubeObject } from '../lib/io/kube.js';
 import { LABELS } from '../lib/naming.js';
-import { countersOf, metricKeysOf } from '../runtime/counters.js';
+import { countersOf, metricKeysOf, parseMetrics } from '../runtime/counters.js';
 import { summary } from './dev/command.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { UsageError, type Cli } from './output.js';
@@ -70,7 +70,8 @@ export async function status(options: { namespace?: string; all?: boolean; outpu
       const mine = functions.filter((f) => nsOf(f) === nsOf(object) && f.metadata.labels?.[label] === object.metadata.name);
       const details = await Promise.all(mine.map((f) => functionView(core, f)));
       const parsed = parseResource(object);
-      const flow = parsed.ok ? summary(countersOf(details.filter((d) => d.metrics).map((d) => ({ text: d.metrics!, keys: metricKeysOf(parsed.resource as Resource) })))) : [];
+      const texts = details.filter((d) => d.metrics).map((d) => d.metrics!);
+      const flow = parsed.ok ? [...summary(countersOf(texts.map((text) => ({ text, keys: metricKeysOf(parsed.resource as Resource) })))), ...firingsOf(texts, object.metadata.name)] : [];
       return {
         namespace: nsOf(object), kind: object.kind, name: object.metadata.name, state: st.state ?? 'Unknown', functions: st.functions ?? `?/${mine.length}`,
         reason: st.reason ?? ready?.reason ?? '', ...(ready && ready.status !== 'True' && ready.message ? { message: ready.message } : {}),
@@ -100,6 +101,24 @@ export async function status(options: { namespace?: string; all?: boolean; outpu
     if (output === 'wide') for (const d of v.functionDetails) cli.out(`    Function ${d.name}: ${d.state}; Dapr components: ${d.components.join(', ') || 'none'}`);
   });
   return 0;
+}
+
+/** Per subscriber of a Trigger: how often its condition held and what became of the deliveries, from ctx.count. */
+function firingsOf(texts: readonly string[], trigger: string): string[] {
+  const rows = new Map<string, { condition: string; fired: number; results: Map<string, number> }>();
+  for (const sample of texts.flatMap((t) => parseMetrics(t))) {
+    if (sample.labels.trigger !== trigger || sample.labels.subscriber === undefined) continue;
+    const row = rows.get(sample.labels.subscriber) ?? { condition: '', fired: 0, results: new Map<string, number>() };
+    rows.set(sample.labels.subscriber, row);
+    if (sample.name === 'ofn_events_firings_total') {
+      row.fired += sample.value;
+      row.condition = sample.labels.condition ?? row.condition;
+    }
+    if (sample.name === 'ofn_events_deliveries_total') row.results.set(sample.labels.result ?? '?', (row.results.get(sample.labels.result ?? '?') ?? 0) + sample.value);
+  }
+  return [...rows.entries()]
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([subscriber, r]) => `subscriber ${subscriber} ${JSON.stringify(r.condition)}: ${r.fired} fired${[...r.results].map(([result, n]) => `, ${n} ${result}`).join('')}`);
 }
 
 async function functionView(core: CoreV1Api, f: KubeObject): Promise<FunctionView> {

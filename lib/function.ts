@@ -25,7 +25,18 @@ export interface FunctionContext {
   readonly log: Logger;
   /** Sends to a named output; rejects with a DeliveryError (retryable or not) when the output did not take it. */
   send(data: unknown, outputName: string): Promise<void>;
+  /** Counts an outcome the host exports as a metric (absent where nothing exports metrics). */
+  count?(metric: keyof typeof FUNCTION_METRICS, labels: Record<string, string>): void;
 }
+
+/**
+ * Metrics a function counts through `ctx.count`, with their labels: what `ofn-events status` and dashboards read per
+ * Trigger, subscriber and condition, beyond the host's per-input and per-output counts.
+ */
+export const FUNCTION_METRICS = {
+  firings: { name: 'ofn_events_firings_total', help: 'Conditions that held, by trigger, subscriber and condition.', labels: ['trigger', 'subscriber', 'condition'] },
+  deliveries: { name: 'ofn_events_deliveries_total', help: 'Firings delivered, by trigger, subscriber and result (delivered, dead-lettered, failed).', labels: ['trigger', 'subscriber', 'result'] },
+} as const;
 
 export type AsyncFunction = (ctx: FunctionContext, data: unknown) => Promise<void>;
 

@@ -58,6 +58,11 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
       }),
     );
     for (const { firing, result } of results) {
+      if (ctx.count) {
+        const subscriber = String(firing.subscriber);
+        ctx.count('firings', { trigger: config.trigger, subscriber, condition: firing.condition });
+        ctx.count('deliveries', { trigger: config.trigger, subscriber, result: result.kind });
+      }
       if (result.kind === 'dead-lettered') ctx.log.warn({ id: data.id, subscriber: firing.subscriber, reason: result.reason }, 'dead-lettered');
       if (result.kind === 'failed' && !result.retryable) ctx.log.error({ id: data.id, subscriber: firing.subscriber, reason: result.reason }, 'delivery refused and no dead letter configured: event dropped for this subscriber');
     }

@@ -103,8 +103,10 @@ export function createHost(options: HostOptions): Host {
     }
   }
 
+  const count: FunctionContext['count'] = (metric, labels) => metrics.functions[metric].inc(labels);
+
   function contextFor(input: InputInfo): FunctionContext {
-    return { name: context.name, input, log, send };
+    return { name: context.name, input, log, send, count };
   }
 
   async function handle(route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -157,9 +157,11 @@ describe('host - outputs through the sidecar', () => {
 describe('host - operations', () => {
   test('health, metrics, and a 404 only for routes that are not ours', async () => {
     expect(JSON.parse((await request(`${url}/healthz`, 'GET')).body)).toEqual({ status: 'ok' });
+    fn = async (ctx) => ctx.count?.('firings', { trigger: 'orders', subscriber: '0', condition: 'a && b' });
     await request(`${url}/serving-1-bindings-esc-cron-tick-aaaaa`, 'POST', 'x');
     const metrics = (await request(`${url}/metrics`, 'GET')).body;
     expect(metrics).toContain('ofn_events_handled_total{input="esi-tick",result="success"} 1');
+    expect(metrics).toContain('ofn_events_firings_total{trigger="orders",subscriber="0",condition="a && b"} 1');
     expect((await request(`${url}/not-a-route`, 'POST', 'x')).status).toBe(404);
   });
 

@@ -228,7 +228,10 @@ spec:
 test('ofn-events status: state, Functions, reasons and messages from the API server, and live counts from a pod\'s metrics through the pod proxy', async () => {
   // A Function's pod as a kubelet would report it, its IP this machine's, where a real host serves its metrics.
   const ip = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
-  const host = createHost({ context: parseFuncContext(JSON.stringify({ name: 't-reader', runtime: 'Async', inputs: { 'ti-tenants-x-cron-ev': { uri: 'tenants-x-cron-ev', componentName: 'c', componentType: 'pubsub.jetstream' } }, outputs: {} })), fn: async () => {}, sidecar: createSidecar({ host: '127.0.0.1', httpPort: 1 }), log: silentLogger, metrics: createMetrics(false) });
+  const host = createHost({ context: parseFuncContext(JSON.stringify({ name: 't-reader', runtime: 'Async', inputs: { 'ti-tenants-x-cron-ev': { uri: 'tenants-x-cron-ev', componentName: 'c', componentType: 'pubsub.jetstream' } }, outputs: {} })), fn: async (ctx) => {
+    ctx.count?.('firings', { trigger: 'reader', subscriber: '0', condition: 'tick' });
+    ctx.count?.('deliveries', { trigger: 'reader', subscriber: '0', result: 'delivered' });
+  }, sidecar: createSidecar({ host: '127.0.0.1', httpPort: 1 }), log: silentLogger, metrics: createMetrics(false) });
   const port = await host.listen(0, '0.0.0.0');
   try {
     for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${port}/events/ti-tenants-x-cron-ev`, { method: 'POST', body: JSON.stringify({ specversion: '1.0', id: `e${i}`, source: '/s', type: 't', data: {} }) });
@@ -248,6 +251,7 @@ spec:
     expect(text).toMatch(/^tenants-reader\s+Trigger\s+reader\s+\w+\s+\d+\/1/m);
     // What flowed, from the pod's own metrics through the API server.
     expect(text).toContain('Trigger/tenants-reader/reader: 3 in');
+    expect(text).toContain('subscriber 0 "tick": 3 fired, 3 delivered');
     expect(text).toMatch(/Function t-reader: Running; Dapr components: /);
     const json = JSON.parse((await runCli('status', '-n', 'tenants', '-o', 'json', '--kubeconfig', admin)).out.join('\n')) as { resources: Array<{ name: string; reason: string }> };
     expect(json.resources.map((r) => [r.name, r.reason])).toContainEqual(['loop', 'Cycle']);

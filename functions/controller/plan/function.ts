@@ -86,7 +86,9 @@ export function functionOf(p: FunctionParts): FunctionObject {
       image: p.image,
       serving: {
         // research/runtime-contract §4.3, §9.6: our host speaks HTTP; sidecar mode is the supported path.
-        annotations: { 'dapr.io/app-protocol': 'http', 'openfunction.io/dapr-service-mode': 'sidecar' },
+        // The host serves Prometheus metrics on the function port; a Prometheus that honours the usual scrape
+        // annotations finds them (manifests/monitoring/podmonitor.yaml does the same for the Prometheus Operator).
+        annotations: { 'dapr.io/app-protocol': 'http', 'openfunction.io/dapr-service-mode': 'sidecar', 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' },
         workloadType: 'Deployment',
         triggers: { dapr: p.triggers },
         ...(p.outputs.length > 0 ? { outputs: p.outputs.map((dapr) => ({ dapr })) } : {}),

@@ -20,6 +20,7 @@ function harness(failures: Record<string, Error[]> = {}) {
   let now = 0;
   const sent: Array<{ output: string; event: Event }> = [];
   const slept: number[] = [];
+  const counted: string[] = [];
   const handler = createTriggerHandler(config, { now: () => now, sleep: async (ms) => void slept.push(ms) });
   const call = (topic: string, event: Event, at: number) => {
     now = at;
@@ -30,10 +31,11 @@ function harness(failures: Record<string, Error[]> = {}) {
         if (f) throw f;
         sent.push({ output, event: data as Event });
       },
+      count: (metric, labels) => void counted.push(`${metric} ${Object.values(labels).join(' ')}`),
     };
     return handler(ctx, event);
   };
-  return { call, sent, slept };
+  return { call, sent, slept, counted };
 }
 
 describe('trigger-handler', () => {
@@ -57,6 +59,8 @@ describe('trigger-handler', () => {
     const h = harness({ 'so-t-orders-1': [new DeliveryError('sink answered HTTP 400', false)] });
     await h.call('default-shop-paid', ev('p1'), 0);
     await h.call('default-store-packed', ev('k1'), 1);
+    // Counted per trigger, subscriber and condition, for metrics and `ofn-events status`.
+    expect(h.counted).toEqual(['firings orders 1 paid', 'deliveries orders 1 delivered', 'firings orders 0 paid && packed', 'deliveries orders 0 dead-lettered']);
     const dead = h.sent.find((s) => s.output === 'so-t-orders-2')!.event;
     expect(dead).toMatchObject({ id: 'k1', ofntrigger: 'orders', ofnerrordest: 'so-t-orders-1', ofnerrorcode: '400', ofnerrordata: 'so-t-orders-1: sink answered HTTP 400 (1 attempts)' });
   });
