@@ -9,6 +9,8 @@ import { dev, devHelp } from './dev/command.js';
 import { graph, graphHelp } from './graph.js';
 import { UsageError, type Cli } from './output.js';
 import { render, renderHelp } from './render.js';
+import { replay, replayHelp } from './replay.js';
+import { send, sendHelp } from './send.js';
 import { simulate, simulateHelp } from './simulate.js';
 import { status, statusHelp } from './status.js';
 import { validate, validateHelp } from './validate.js';
@@ -75,6 +77,23 @@ const COMMANDS: Command[] = [
     name: 'status', summary: 'show what runs in a cluster: state, Functions, reasons, and what flowed', help: statusHelp,
     options: { namespace: { type: 'string', short: 'n' }, 'all-namespaces': { type: 'boolean', short: 'A' }, output: { type: 'string', short: 'o' }, kubeconfig: { type: 'string' } },
     run: (v, cli) => status({ ...(str(v.namespace) ? { namespace: str(v.namespace)! } : {}), ...(v['all-namespaces'] ? { all: true } : {}), ...(str(v.output) ? { output: str(v.output)! } : {}), ...(str(v.kubeconfig) ? { kubeconfig: str(v.kubeconfig)! } : {}) }, cli),
+  },
+  {
+    name: 'send', summary: "publish a test CloudEvent to an EventSource's topic or a bus topic", help: sendHelp,
+    options: { file, namespace: { type: 'string', short: 'n' }, 'event-source': { type: 'string' }, event: { type: 'string' }, topic: { type: 'string' }, bus: { type: 'string' }, dapr: { type: 'string' }, pubsub: { type: 'string' }, data: { type: 'string' }, type: { type: 'string' }, source: { type: 'string' }, subject: { type: 'string' }, id: { type: 'string' } },
+    run: (v, cli) => {
+      const pick = (...names: string[]) => Object.fromEntries(names.flatMap((n) => (str(v[n]) ? [[n.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()), str(v[n])!]] : [])));
+      return send({ ...(v.file ? { files: v.file as string[] } : {}), ...pick('namespace', 'event-source', 'event', 'topic', 'bus', 'dapr', 'pubsub', 'data', 'type', 'source', 'subject', 'id'), ...(cli.stdin ? { stdin: cli.stdin } : {}) }, cli);
+    },
+  },
+  {
+    name: 'replay', summary: "re-deliver a Trigger's dead letters to their sinks or topics", help: replayHelp,
+    options: { file, trigger: { type: 'string', short: 't' }, from: { type: 'string' }, namespace: { type: 'string', short: 'n' }, bus: { type: 'string' }, sink: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, idle: { type: 'string' } },
+    run: (v, cli) => {
+      const files = needFiles('replay', v);
+      if (!str(v.trigger) || !str(v.from)) throw new UsageError('replay needs --trigger <name> and --from <dead-letter topic>');
+      return replay({ files, trigger: str(v.trigger)!, from: str(v.from)!, ...(str(v.namespace) ? { namespace: str(v.namespace)! } : {}), ...(str(v.bus) ? { bus: str(v.bus)! } : {}), sinks: (v.sink as string[] | undefined) ?? [], dryRun: v['dry-run'] === true, ...(str(v.idle) ? { idle: str(v.idle)! } : {}) }, cli);
+    },
   },
   {
     name: 'completion', summary: 'print a shell completion script (bash, zsh or fish)', help: completionHelp,

@@ -98,6 +98,9 @@ export class PipelinedPublisher {
 
 export { DEFAULT_STREAM };
 
+/** The durable consumer of `group` on `topic`. */
+const durableOf = (group: string, topic: string): string => `${group}__${topic}`.replace(/[.*>\s]/g, '_');
+
 export async function connectJetStream(options: JetStreamOptions): Promise<Bus> {
   const nc = await connect({ servers: options.url, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...(options.token ? { token: options.token } : {}) });
   const jsm = await jetstreamManager(nc);
@@ -125,11 +128,31 @@ export async function connectJetStream(options: JetStreamOptions): Promise<Bus> 
       if (known.has(topic)) return publisher.publish(topic, body, msgId);
       return ensureTopic(topic).then(() => publisher.publish(topic, body, msgId));
     },
+    async browse(topic, group, visit, idleMs) {
+      await ensureTopic(topic);
+      // From the group's acknowledgement floor on (everything when the group never read), with an ordered,
+      // ephemeral consumer that acknowledges nothing.
+      const floor = await jsm.consumers.info(stream, durableOf(group, topic)).then((i) => i.ack_floor.stream_seq, () => 0);
+      const reader = await js.consumers.get(stream, { filter_subjects: topic, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 });
+      for (;;) {
+        const batch = await reader.fetch({ max_messages: 256, expires: Math.max(1000, idleMs) });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          try {
+            visit(decodeStructured(m.data));
+          } catch {
+            // undecodable: not shown
+          }
+        }
+        if (got === 0) return;
+      }
+    },
     async subscribe(topic, group, handler, subscribeOptions) {
       await ensureTopic(topic);
       const ackWaitMs = options.ackWaitMs ?? 30_000;
       // One durable per group and topic: a consumer filters one subject, and a Trigger's group reads several.
-      const durable = `${group}__${topic}`.replace(/[.*>\s]/g, '_');
+      const durable = durableOf(group, topic);
       const ensureConsumer = async () => {
         try {
           await jsm.consumers.info(stream, durable);

@@ -27,6 +27,11 @@ export interface Bus {
    * `concurrency` bounds the messages in flight (default 1); handlers are always *called* in arrival order.
    */
   subscribe(topic: string, group: string, handler: (event: Event) => Promise<Verdict>, options?: { concurrency?: number }): Promise<Subscription>;
+  /**
+   * Reads, without consuming, what `group` has not yet acknowledged on `topic`, until nothing more comes within
+   * `idleMs` (where the broker keeps messages: JetStream). A preview: nobody's position moves.
+   */
+  browse?(topic: string, group: string, visit: (event: Event) => void, idleMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

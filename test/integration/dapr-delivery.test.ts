@@ -5,6 +5,7 @@ import { sharedBrokerUrl } from '../support/brokers.js';
 import { complaints, runOnDapr, type DaprRun } from '../support/dapr.js';
 import { startScriptedSink, type ScriptedSink } from '../support/scripted-sink.js';
 import { eventually } from '../support/local.js';
+import { runCli } from '../support/cli.js';
 
 const TIMEOUT = 120_000;
 // Every sidecar and app of this run uses Dapr's API tokens: events flow only if daprd sends APP_API_TOKEN to the
@@ -59,6 +60,20 @@ test("with APP_API_TOKEN set, daprd's calls reach the handlers and anyone else's
   expect(withToken.status).toBe(200);
   // daprd itself got through: it subscribed the Trigger (GET /dapr/subscribe) and delivers to it.
   await eventually(() => sink.deliveries.length > 0 || dead.deliveries.length > 0, 'a delivery through the authenticated sidecars', 30_000);
+});
+
+test("ofn-events send --dapr publishes through a real sidecar's publish API (its API token from DAPR_API_TOKEN)", async () => {
+  const trigger = run!.fn('t-dl');
+  // The Trigger's own input component: what a cluster's `kubectl port-forward` to its pod would reach.
+  const pubsub = trigger.launch.components.map((c) => c.metadata.name).find((n) => n.includes('-pubsub-ebft-dl-'))!;
+  process.env.DAPR_API_TOKEN = TOKENS.dapr;
+  try {
+    const sent = await runCli('send', '--dapr', trigger.daprUrl, '--pubsub', pubsub, '--topic', 'default-dl-tick', '--id', 'sent-through-dapr', '--data', '{"hello": "dapr"}');
+    expect(sent.code).toBe(0);
+  } finally {
+    delete process.env.DAPR_API_TOKEN;
+  }
+  await eventually(() => [...sink.deliveries, ...dead.deliveries].some((d) => d.headers['ce-id'] === 'sent-through-dapr'), 'the sent event delivered by the Trigger', 30_000);
 });
 
 test('a sink answering 404 is not retried: the dead-letter sink gets the event with ofnerrorcode 404', async () => {

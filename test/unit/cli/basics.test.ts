@@ -6,7 +6,7 @@ import { run } from '../../../cli/cli.js';
 import { findingLine, wantsColor } from '../../../cli/output.js';
 import { runCli } from '../../support/cli.js';
 
-const COMMANDS = ['dev', 'graph', 'validate', 'simulate', 'render', 'controller', 'status', 'completion'];
+const COMMANDS = ['dev', 'graph', 'validate', 'simulate', 'render', 'controller', 'status', 'send', 'replay', 'completion'];
 
 test('--version prints the package version', async () => {
   const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
