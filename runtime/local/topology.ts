@@ -65,6 +65,21 @@ export class FailureReporter {
 
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
+/** Identities remembered per output or input, for redeliveries and undelivered events. */
+const REMEMBERED = 10_000;
+
+/** A set that forgets its oldest members beyond `limit`. */
+class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly limit: number) {}
+  has = (item: string) => this.items.has(item);
+  values = () => this.items.values();
+  add(item: string) {
+    this.items.add(item);
+    if (this.items.size > this.limit) this.items.delete(this.items.values().next().value as string);
+  }
+}
+
 /** The suffix of a subscriber's dead-letter output key. */
 export const DEAD_LETTER = ' dead letter';
 
@@ -77,26 +92,28 @@ export async function startTopology(resources: readonly Resource[], options: Top
   const counters: Counters = newCounters();
   const failures = new FailureReporter((line) => options.log.warn({}, line), Date.now);
   const waiting = new Map<string, string>();
-  // Per output key, identities that failed there and that were delivered there: what is still undelivered.
-  const outcomes = new Map<string, { failed: Set<string>; delivered: Set<string> }>();
-  const outcomeOf = (key: string) => outcomes.get(key) ?? outcomes.set(key, { failed: new Set(), delivered: new Set() }).get(key)!;
+  // Per output key, identities that failed there, and of those, the ones delivered later (there or to the dead
+  // letter): what is still undelivered. Only failures are remembered, at most REMEMBERED per output, so a long run
+  // that delivers everything holds nothing.
+  const outcomes = new Map<string, { failed: BoundedSet; delivered: Set<string> }>();
+  const outcomeOf = (key: string) => outcomes.get(key) ?? outcomes.set(key, { failed: new BoundedSet(REMEMBERED), delivered: new Set() }).get(key)!;
+  const baseOf = (key: string) => (key.endsWith(DEAD_LETTER) ? key.slice(0, -DEAD_LETTER.length) : key);
   const recount = (key: string) => {
-    const base = key.endsWith(DEAD_LETTER) ? key.slice(0, -DEAD_LETTER.length) : key;
-    const own = outcomeOf(base);
-    const dead = outcomes.get(base + DEAD_LETTER)?.delivered;
+    const own = outcomeOf(baseOf(key));
     let lost = 0;
-    for (const id of own.failed) if (!own.delivered.has(id) && !dead?.has(id)) lost++;
-    counters.undelivered.set(base, lost);
+    for (const id of own.failed.values()) if (!own.delivered.has(id)) lost++;
+    counters.undelivered.set(baseOf(key), lost);
   };
-  const seenIn = new Map<string, Set<string>>();
-  /** Counts a message in, telling a redelivery (an identity seen before) from a new event. */
+  const seenIn = new Map<string, BoundedSet>();
+  /** Counts a message in, telling a redelivery (an identity seen recently) from a new event. */
   const countIn = (key: string, identity: string | undefined) => {
     bump(counters.in, key);
     if (identity === undefined) return;
-    const seen = seenIn.get(key) ?? seenIn.set(key, new Set()).get(key)!;
+    const seen = seenIn.get(key) ?? seenIn.set(key, new BoundedSet(REMEMBERED)).get(key)!;
     if (seen.has(identity)) bump(counters.redelivered, key);
     else seen.add(identity);
   };
+
   const stops: Array<() => Promise<void>> = [];
   const memory = createMemoryBus();
   const buses = new Map<string, Bus>();
@@ -157,14 +174,19 @@ export async function startTopology(resources: readonly Resource[], options: Top
       try {
         await output.send(data);
         bump(counters.out, key);
-        if (id !== undefined) outcomeOf(key).delivered.add(id);
+        const own = id === undefined ? undefined : outcomes.get(baseOf(key));
+        if (own?.failed.has(id!)) {
+          own.delivered.add(id!);
+          recount(key);
+        }
       } catch (e) {
         bump(counters.failed, key);
-        if (id !== undefined) outcomeOf(key).failed.add(id);
+        if (id !== undefined && !key.endsWith(DEAD_LETTER)) {
+          outcomeOf(key).failed.add(id);
+          recount(key);
+        }
         failures.report(key, (e as Error).message);
         throw e;
-      } finally {
-        if (id !== undefined) recount(key);
       }
     },
   });
