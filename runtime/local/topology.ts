@@ -16,6 +16,7 @@ import { retryPolicyOf } from '../../lib/delivery.js';
 import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } from '../../lib/local/index.js';
 import { runTrigger } from '../../lib/local/trigger.js';
 import { startTriggerThread, threadsAvailable, TopologyError } from './thread.js';
+import type { Scheduler } from '../../lib/local/cron.js';
 import type { Bus, Output } from '../../lib/local/types.js';
 import { identityOf, isEvent } from '../../lib/cloudevents.js';
 import { newCounters, type Counters } from '../counters.js';
@@ -30,6 +31,12 @@ export interface TopologyOptions {
   connectTimeoutMs?: number;
   /** Triggers on a broker-backed bus each on a worker thread (default true; runtime/local/thread.ts). */
   threads?: boolean;
+  /** One bus for every resource, owned by the caller (never closed here): tests that watch the bus themselves. */
+  busInstance?: Bus;
+  /** When cron ticks (default: the clock); tests fire ticks by hand. */
+  scheduler?: Scheduler;
+  /** How handlers wait between retries (default: real time). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type { Counters };
@@ -90,6 +97,7 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function startTopology(resources: readonly Resource[], options: TopologyOptions): Promise<Topology> {
   const notes: string[] = [];
   const counters: Counters = newCounters();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const failures = new FailureReporter((line) => options.log.warn({}, line), Date.now);
   const waiting = new Map<string, string>();
   // Per output key, identities that failed there, and of those, the ones delivered later (there or to the dead
@@ -126,7 +134,8 @@ export async function startTopology(resources: readonly Resource[], options: Top
     const known = buses.get(key);
     if (known) return known;
     let bus: Bus = memory;
-    if (options.bus === 'memory') {
+    if (options.busInstance) bus = options.busInstance;
+    else if (options.bus === 'memory') {
       if (buses.size === 0) notes.push('bus: in memory (--bus memory)');
     } else if (options.bus) {
       bus = [...buses.values()].find((b) => b !== memory) ?? (await connectJetStream({ url: options.bus }));
@@ -223,7 +232,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
   const stopAll = async () => {
     // Sources first (nothing new comes in), then triggers and clients, then buses.
     for (const stop of stops) await stop().catch(() => undefined);
-    for (const bus of new Set(buses.values())) await bus.close().catch(() => undefined);
+    for (const bus of new Set(buses.values())) if (bus !== options.busInstance) await bus.close().catch(() => undefined);
     await memory.close();
   };
 
@@ -241,11 +250,11 @@ export async function startTopology(resources: readonly Resource[], options: Top
           if (es.spec.sink) outputs[eventSourceSinkOutputName(name)] = counted(sinkOutput(es.spec.sink, key), `${key} → sink`);
           const fn = createEventSourceHandler(
             { namespace: ns, eventSource: name, event, sourceKind: kind as SourceKind, ...(bus ? { eventBusOutputName: eventSourceBusOutputName(name) } : {}), ...(es.spec.sink ? { sinkOutputName: eventSourceSinkOutputName(name) } : {}) },
-            { env: { now: () => new Date(), newId: randomUUID }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+            { env: { now: () => new Date(), newId: randomUUID }, sleep },
           );
           const start = () =>
             timeout(
-              runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }, { notice: (message) => options.log.warn({}, message) }), {
+              runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }, { notice: (message) => options.log.warn({}, message), ...(options.scheduler ? { scheduler: options.scheduler } : {}) }), {
                 name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
                 fn: async (ctx, data) => (countIn(key, ctx.input.metadata.tick ?? ctx.input.metadata.id), fn(ctx, data)),
               }),
@@ -270,7 +279,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
       const ns = namespaceOf(t);
       const key = `Trigger/${ns}/${t.metadata.name}`;
       const bus = await busFor(ns, t.spec.eventBus);
-      if (bus !== memory && options.threads !== false && threadsAvailable()) {
+      if (bus !== memory && !options.busInstance && options.threads !== false && threadsAvailable()) {
         try {
           const thread = await startTriggerThread(
             {
@@ -299,7 +308,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
         outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`, timeoutMs), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
       }
       for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
-      const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      const fn = createTriggerHandler(config, { now: () => Date.now(), sleep });
       const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
       const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (countIn(key, isEvent(data) ? identityOf(data) : undefined), fn(ctx, data)) });
       stops.push(() => running.stop());
