@@ -9,10 +9,9 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import { Pool } from 'undici';
 import { parseResource, type Trigger } from '../../lib/api/index.js';
 import type { Event } from '../../lib/cloudevents.js';
-import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
 import { silentLogger } from '../../lib/function.js';
-import { connectJetStream, httpSink, runTrigger, type Bus, type Output } from '../../lib/local/index.js';
-import { createTriggerHandler } from '../../functions/trigger-handler/index.js';
+import { connectJetStream, type Bus } from '../../lib/local/index.js';
+import { startTopology } from '../../runtime/local/topology.js';
 import { startBroker } from '../../test/support/brokers.js';
 import { fmt, machine, measure, median, spread, startSinkProcess, table } from '../support/report.js';
 
@@ -41,22 +40,19 @@ for (let i = 0; i < BACKLOG; i += 500) await Promise.all(Array.from({ length: Ma
 const triggerSpec = (sink: string) =>
   (parseResource({ apiVersion: 'events.openfunction.io/v1alpha1', kind: 'Trigger', metadata: { name: 'bench', namespace: 'default' }, spec: { eventBus: 'default', inputs: { eventA: { eventSource: 'bench', event: 'e' } }, subscribers: [{ condition: 'eventA', sink: { uri: sink } }] } }) as { resource: Trigger }).resource;
 
-/** The framework: trigger-handler on the local runtime, counting what the sink accepted. */
+/**
+ * The framework: the Trigger on the local runtime `dev` starts (runtime/local/topology.ts), on the bench's bus; done
+ * when its subscriber's delivered count reaches `total`. Each drain is its own Trigger, so its own consumer group.
+ */
 async function drainWithTrigger(group: string, sinkUrl: string, total: number, on: Bus = bus) {
-  const { config, outputs } = planTriggerHandler(triggerSpec(sinkUrl));
-  const client = httpSink(sinkUrl, { connections: 32 });
-  let delivered = 0;
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => (finish = r));
-  const counted: Output = {
-    async send(data) {
-      await client.send(data);
-      if (++delivered === total) finish();
-    },
-  };
-  const fn = createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
-  const running = await runTrigger(on, { name: 't-bench', group, topics: [TOPIC], fn, outputs: { [outputs.sinks[0]!.output]: counted }, log: silentLogger });
-  return { finished, stop: async () => (await running.stop(), await client.close()) };
+  const name = group.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const trigger = { ...triggerSpec(sinkUrl), metadata: { name, namespace: 'default' } };
+  const topology = await startTopology([trigger], { display: () => {}, log: silentLogger, threads: false, busInstance: on });
+  const key = `Trigger/default/${name} subscriber 0`;
+  const finished = (async () => {
+    while ((topology.counters.out.get(key) ?? 0) < total) await new Promise((r) => setTimeout(r, 2));
+  })();
+  return { finished, stop: () => topology.stop() };
 }
 
 /** The naive pipeline: one consumer, for each message POST its bytes and then ack, one at a time. */
