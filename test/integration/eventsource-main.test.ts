@@ -41,7 +41,7 @@ test('eventsource-handler main: serves, publishes a CloudEvent through the sidec
     expect(publish!.path).toBe('/v1.0/publish/serving-1-pubsub-ebfes-my-es-y/default-my-es-tick');
     expect(JSON.parse(publish!.body.toString())).toMatchObject({ specversion: '1.0', type: 'io.openfunction.events.cron', source: '/apis/events.openfunction.io/v1alpha1/namespaces/default/eventsources/my-es/events/tick' });
     const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
-    expect(lines.some((l) => l.msg === 'event' && l.level === 20)).toBe(true); // logLevel "2": per-event debug lines
+    expect(lines.some((l) => l.msg.startsWith('event ') && l.msg.includes('io.openfunction.events.cron') && l.level === 20)).toBe(true); // logLevel "2": per-event debug lines
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(logs).toContain('"msg":"stopped"');
