@@ -106,6 +106,11 @@ describe('ofn-events validate', () => {
     expect(result.err[0]).toMatch(/broken\.yaml:\d+:\d+: not valid YAML: /);
   });
 
+  test("the project's own tree passes: samples, tutorial steps, install set", async () => {
+    const result = await runCli('validate', '-f', 'manifests');
+    expect([result.code, result.out.filter((l) => !l.includes(': warning: '))]).toEqual([0, []]);
+  });
+
   test('help goes to stdout and exits 0', async () => {
     const result = await runCli('validate', '--help');
     expect(result.code).toBe(0);
