@@ -76,6 +76,29 @@ describe('ofn-events dev', () => {
     }
   });
 
+  test('a source whose broker is down at start is retried with backoff, and runs once the broker is up', async () => {
+    const { startBroker } = await import('../../runtime/brokers.js');
+    const port = await freePort();
+    const dir = tempFiles({ 'late.yaml': yaml(r('EventSource', 'late', { sink: { uri: 'http://display.default.svc/' }, mqtt: { m: { url: `tcp://127.0.0.1:${port}`, topic: 'late/x' } } })) });
+    let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
+    const { run } = await import('../../cli/cli.js');
+    const lines: string[] = [];
+    const running = run(['dev', '-f', join(dir, 'late.yaml'), '--bus', 'memory', '--for', '4s', '--sink', 'http://display.default.svc/=display'], { out: () => {}, err: (l) => lines.push(l) });
+    try {
+      await eventually(() => lines.some((l) => l.includes('waiting:')), 'dev to find nobody on the port');
+      broker = await startBroker('mosquitto', port);
+      const result = { code: await running, err: lines };
+      const err = result.err.join('\n');
+      expect(err).toMatch(/EventSource\/default\/late\/m: waiting: .*; retrying/);
+      expect(err).toMatch(/EventSource\/default\/late\/m: running now \(after \d+ retries\)/);
+      expect(err).not.toContain('NEVER RAN');
+      expect(result.code).toBe(0);
+    } finally {
+      await running.catch(() => undefined);
+      await broker?.stop();
+    }
+  });
+
   test('in memory: cron sources through a two-input condition to the display, then a summary', async () => {
     const dir = tempFiles({
       'demo.yaml': yaml(
