@@ -107,6 +107,10 @@ export function crossCheck(resources: readonly Subject[], options: { defaultName
   }
 
   // --- Cycles: a Trigger whose topics feed its own inputs, directly or through other Triggers, fires without end. --
+  // Triggers indexed by the topics they read, so the graph is built in one pass; strongly connected components
+  // (Tarjan, linear) find every Trigger on a loop, and a breadth-first search inside its component names the loop.
+  const readers = new Map<string, Trigger[]>();
+  for (const t of triggers) for (const topic of reads.get(t)!) (readers.get(topic) ?? readers.set(topic, []).get(topic)!).push(t);
   const feeds = new Map<Trigger, Array<{ to: Trigger; path: string; topic: string }>>();
   for (const t of triggers) {
     const edges: Array<{ to: Trigger; path: string; topic: string }> = [];
@@ -114,13 +118,17 @@ export function crossCheck(resources: readonly Subject[], options: { defaultName
       for (const field of ['topic', 'deadLetterTopic'] as const) {
         const topic = sub[field];
         if (topic === undefined) continue;
-        for (const other of triggers) if (reads.get(other)!.has(topic)) edges.push({ to: other, path: `spec.subscribers[${i}].${field}`, topic });
+        for (const other of readers.get(topic) ?? []) edges.push({ to: other, path: `spec.subscribers[${i}].${field}`, topic });
       }
     });
     feeds.set(t, edges);
   }
+  const component = stronglyConnected(triggers, (t) => feeds.get(t)!.map((e) => e.to));
   for (const t of triggers) {
-    const loop = cycleThrough(t, feeds);
+    const mine = component.get(t)!;
+    const onLoop = mine.size > 1 || feeds.get(t)!.some((e) => e.to === t);
+    if (!onLoop) continue;
+    const loop = cycleThrough(t, feeds, mine);
     if (!loop) continue;
     const route = loop.map((step) => `"${step.topic}" → ${label(step.to, ns(step.to))}`).join(', then ');
     add(t, 'Cycle', loop[0]!.path, `feeds itself: ${route}; each firing would cause another without end. Break the loop (another topic, or a condition input this chain does not publish)`);
@@ -128,10 +136,54 @@ export function crossCheck(resources: readonly Subject[], options: { defaultName
   return problems;
 }
 
-/** The shortest path of edges from `start` back to itself, if there is one (breadth-first). */
-function cycleThrough<T>(start: T, feeds: Map<T, Array<{ to: T; path: string; topic: string }>>): Array<{ to: T; path: string; topic: string }> | undefined {
+/** Each node's strongly connected component (Tarjan's algorithm, iterative: no recursion depth to overflow). */
+function stronglyConnected<T>(nodes: readonly T[], next: (n: T) => T[]): Map<T, Set<T>> {
+  const index = new Map<T, number>();
+  const low = new Map<T, number>();
+  const onStack = new Set<T>();
+  const stack: T[] = [];
+  const component = new Map<T, Set<T>>();
+  let counter = 0;
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const work: Array<{ node: T; edges: T[]; i: number }> = [];
+    const visit = (node: T) => {
+      index.set(node, counter);
+      low.set(node, counter++);
+      stack.push(node);
+      onStack.add(node);
+      work.push({ node, edges: next(node), i: 0 });
+    };
+    visit(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      if (frame.i < frame.edges.length) {
+        const to = frame.edges[frame.i++]!;
+        if (!index.has(to)) visit(to);
+        else if (onStack.has(to)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const members = new Set<T>();
+        for (let n = stack.pop()!; ; n = stack.pop()!) {
+          onStack.delete(n);
+          members.add(n);
+          component.set(n, members);
+          if (n === frame.node) break;
+        }
+      }
+    }
+  }
+  return component;
+}
+
+/** The shortest path of edges from `start` back to itself within `within` (breadth-first). */
+function cycleThrough<T>(start: T, feeds: Map<T, Array<{ to: T; path: string; topic: string }>>, within: ReadonlySet<T>): Array<{ to: T; path: string; topic: string }> | undefined {
   const seen = new Set<T>();
-  let frontier: Array<Array<{ to: T; path: string; topic: string }>> = (feeds.get(start) ?? []).map((e) => [e]);
+  let frontier: Array<Array<{ to: T; path: string; topic: string }>> = (feeds.get(start) ?? []).filter((e) => within.has(e.to)).map((e) => [e]);
   while (frontier.length > 0) {
     const next: typeof frontier = [];
     for (const path of frontier) {
@@ -139,7 +191,7 @@ function cycleThrough<T>(start: T, feeds: Map<T, Array<{ to: T; path: string; to
       if (last.to === start) return path;
       if (seen.has(last.to)) continue;
       seen.add(last.to);
-      for (const e of feeds.get(last.to) ?? []) next.push([...path, e]);
+      for (const e of feeds.get(last.to) ?? []) if (within.has(e.to)) next.push([...path, e]);
     }
     frontier = next;
   }

@@ -112,6 +112,14 @@ describe('validate set - names, tenancy and cycles across resources', () => {
     const ping = makeTrigger({ spec: { subscribers: [{ condition: 'tick', topic: 'default-my-es-tock' }] } }, 'ping');
     const pong = makeTrigger({ spec: { inputs: { tock: { eventSource: 'my-es', event: 'tock' } }, subscribers: [{ condition: 'tock', deadLetterTopic: 'default-my-es-tick', sink: { uri: 'http://s.default.svc/' } }] } }, 'pong');
     expect(lines([bus, es, ping, pong]).map((l) => l.split(': feeds')[0])).toEqual(['set.yaml:3 Trigger/ping: error spec.subscribers[0].topic', 'set.yaml:4 Trigger/pong: error spec.subscribers[0].deadLetterTopic']);
+    // A longer loop through three Triggers is found too, and each names it from its own side.
+    const es3 = makeEventSource({ spec: { cron: { a: { schedule: '@every 5s' }, b: { schedule: '@every 5s' }, c: { schedule: '@every 5s' } } } });
+    const hop = (name: string, from: string, to: string) => makeTrigger({ spec: { inputs: { x: { eventSource: 'my-es', event: from } }, subscribers: [{ condition: 'x', topic: `default-my-es-${to}` }] } }, name);
+    expect(lines([bus, es3, hop('ab', 'a', 'b'), hop('bc', 'b', 'c'), hop('ca', 'c', 'a')]).map((l) => l.replace(/^.*feeds itself: /, ''))).toEqual([
+      '"default-my-es-b" → Trigger default/bc, then "default-my-es-c" → Trigger default/ca, then "default-my-es-a" → Trigger default/ab; each firing would cause another without end. Break the loop (another topic, or a condition input this chain does not publish)',
+      '"default-my-es-c" → Trigger default/ca, then "default-my-es-a" → Trigger default/ab, then "default-my-es-b" → Trigger default/bc; each firing would cause another without end. Break the loop (another topic, or a condition input this chain does not publish)',
+      '"default-my-es-a" → Trigger default/ab, then "default-my-es-b" → Trigger default/bc, then "default-my-es-c" → Trigger default/ca; each firing would cause another without end. Break the loop (another topic, or a condition input this chain does not publish)',
+    ]);
     const end = makeTrigger({ spec: { inputs: { tock: { eventSource: 'my-es', event: 'tock' } }, subscribers: [{ condition: 'tock', topic: 'elsewhere' }] } }, 'end');
     expect(lines([bus, es, ping, end])).toEqual([]);
   });
