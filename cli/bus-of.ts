@@ -1,14 +1,9 @@
 // The bus a command talks to: the EventBus (or ClusterEventBus) a resource names in the files, or a broker URL
 // given on the command line (nats:// for JetStream, redis:// for Redis streams), as `dev` connects to it.
 import type { EventBusSpec, Resource } from '../lib/api/index.js';
-import { namespaceOf } from '../lib/api/index.js';
+import { busSpecIn } from '../lib/api/index.js';
 import { connectBus, type Bus } from '../lib/local/index.js';
 import { UsageError } from './output.js';
-
-export function busSpecIn(resources: readonly Resource[], namespace: string, name: string): EventBusSpec | undefined {
-  const found = resources.find((r) => r.kind === 'EventBus' && namespaceOf(r) === namespace && r.metadata.name === name) ?? resources.find((r) => r.kind === 'ClusterEventBus' && r.metadata.name === name);
-  return found?.spec as EventBusSpec | undefined;
-}
 
 export function busSpecOfUrl(url: string): EventBusSpec {
   if (/^nats:\/\//.test(url)) return { jetstream: { natsURL: url } };

@@ -7,7 +7,7 @@ import { parseResource, type Resource, type Status } from '../lib/api/index.js';
 import { kubeFrom, type KubeObject } from '../lib/io/kube.js';
 import { LABELS } from '../lib/naming.js';
 import { countersOf, metricKeysOf, parseMetrics } from '../runtime/counters.js';
-import { summary } from './dev/command.js';
+import { summary } from './dev/summary.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { UsageError, type Cli } from './output.js';
 
@@ -81,7 +81,7 @@ export async function status(options: { namespace?: string; all?: boolean; outpu
   );
   views.sort((a, b) => `${a.namespace}/${a.kind}/${a.name}`.localeCompare(`${b.namespace}/${b.kind}/${b.name}`));
   if (output === 'json') {
-    cli.out(JSON.stringify({ namespace: namespace ?? null, resources: views.map(({ functionDetails, ...v }) => ({ ...v, functions: v.functions, details: functionDetails.map(({ metrics: _m, ...d }) => d) })) }, null, 2));
+    cli.out(JSON.stringify({ namespace: namespace ?? null, resources: views.map(({ functionDetails, ...v }) => ({ ...v, details: functionDetails.map(({ metrics: _m, ...d }) => d) })) }, null, 2));
     return 0;
   }
   if (views.length === 0) {

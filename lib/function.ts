@@ -1,6 +1,7 @@
 // The OpenFunction async function contract our handlers are written to: `(ctx, data) => Promise<void>`
 // (research/runtime-contract §2.5, §9.2), served by lib/host under Dapr and by lib/local without it. Unlike the
-// upstream framework's, `ctx.send` rejects when the output did not take the data. Pure (types only).
+// upstream framework's, `ctx.send` rejects when the output did not take the data. Pure (types, and the names of the
+// metrics a function may count).
 
 export interface Logger {
   /** False when debug lines are discarded, so hot paths can skip building them. */

@@ -10,6 +10,7 @@ import { startDaprTopology } from '../../runtime/dapr/topology.js';
 import { packageCommand } from '../../runtime/dapr/packages.js';
 import { DAPRD_HELP, findDaprd } from '../../runtime/peers.js';
 import { startTopology, type Counters } from '../../runtime/local/topology.js';
+import { lostAnything, summary } from './summary.js';
 import { LiveView, type Terminal } from './view.js';
 
 export const devHelp = `Usage: ofn-events dev -f <file or dir> [-f …] [--bus memory|nats://host:port] [--sink name=url] [--for <duration>] [-v]
@@ -34,28 +35,6 @@ the peer cache (\`npm run peers\`) or a \`dapr init\` install; --node runs the p
 
 Example: ofn-events dev --runtime dapr -f manifests/samples/quickstart.yaml --for 30s`;
 
-/**
- * What flowed. An event handed to a bus topic is "published": it is on the bus, not yet delivered to anyone (a
- * reader may still be behind, or the broker may lose it); only a sink's acceptance is "delivered".
- */
-export function summary(c: Counters, waiting: ReadonlyMap<string, string> = new Map()): string[] {
-  const keys = [...new Set([...c.in.keys(), ...c.out.keys(), ...c.failed.keys()])].sort();
-  const verb = (k: string) => (/ → (bus|topic )/.test(k) ? 'published' : 'delivered');
-  const lines = keys.map((k) => {
-    const parts = [
-      c.in.get(k) ? `${c.in.get(k)} in${c.redelivered.get(k) ? ` (${c.redelivered.get(k)} of them redelivered)` : ''}` : '',
-      c.out.get(k) ? `${c.out.get(k)} ${verb(k)}` : '',
-      c.failed.get(k) ? `${c.failed.get(k)} failed attempts` : '',
-      c.undelivered.get(k) ? `${c.undelivered.get(k)} NOT DELIVERED` : '',
-    ].filter(Boolean);
-    return `  ${k}: ${parts.join(', ')}`;
-  });
-  for (const [key, reason] of waiting) lines.push(`  ${key}: NEVER RAN: ${reason}`);
-  return lines;
-}
-
-/** What the run lost: events never delivered nor dead-lettered, and resources that never ran. */
-export const lostAnything = (c: Counters, waiting: ReadonlyMap<string, string>): boolean => waiting.size > 0 || [...c.undelivered.values()].some((n) => n > 0);
 
 /**
  * `terminal`: where the live view is drawn (the CLI passes stderr when it is a TTY); without one, dev prints plain

@@ -12,7 +12,7 @@ export type { KindInfo, PrinterColumn } from './kinds.js';
 export { parseResource, isOurs } from './validate.js';
 export type { Resource, ParseResult } from './validate.js';
 export { checkResource, checkBus, cronScheduleProblem } from './rules.js';
-export { validateSet, declaredEvents, formatFinding, namespaceOf, DEFAULT_NAMESPACE } from './set.js';
+export { validateSet, busSpecIn, declaredEvents, formatFinding, namespaceOf, DEFAULT_NAMESPACE } from './set.js';
 export type { Document, Finding, SetReport } from './set.js';
 export { formatProblem, hasErrors } from './problems.js';
 export type { Problem, Severity } from './problems.js';

@@ -8,6 +8,7 @@ import { API_GROUP, API_GROUP_VERSION } from './common.js';
 import { KINDS } from './kinds.js';
 import { closest, editDistance } from './suggest.js';
 import { isOurs, parseResource, type Resource } from './validate.js';
+import type { EventBusSpec } from './eventbus.js';
 import type { EventSource } from './eventsource.js';
 import { SOURCE_KINDS } from '../naming.js';
 
@@ -52,6 +53,12 @@ export const namespaceOf = (r: { metadata: { namespace?: string | undefined } },
  */
 export const formatFinding = (f: Finding): string =>
   f.line === undefined ? `${f.file}:${f.index} ${f.resource}: ${formatProblem(f)}` : `${f.file}:${f.line}:${f.column} ${f.resource} (document ${f.index}): ${formatProblem(f)}`;
+
+/** The bus a resource in `namespace` names: that namespace's EventBus, else the ClusterEventBus (upstream-behaviour §6). */
+export function busSpecIn(resources: readonly Resource[], namespace: string, name: string): EventBusSpec | undefined {
+  const found = resources.find((r) => r.kind === 'EventBus' && namespaceOf(r) === namespace && r.metadata.name === name) ?? resources.find((r) => r.kind === 'ClusterEventBus' && r.metadata.name === name);
+  return found?.spec as EventBusSpec | undefined;
+}
 
 /** The event names an EventSource declares, over every source kind. */
 export const declaredEvents = (es: EventSource): string[] => SOURCE_KINDS.flatMap((kind) => Object.keys(es.spec[kind] ?? {}));

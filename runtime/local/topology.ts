@@ -3,8 +3,8 @@
 // else the in-memory bus, saying which and why; `bus: 'memory'` or a NATS URL overrides. Sinks: `uri` as given;
 // a `ref` (which needs a cluster to resolve) maps through `sinks` or goes to the display.
 import { randomUUID } from 'node:crypto';
-import type { EventBusSpec, EventSource, Resource, Sink, Trigger } from '../../lib/api/index.js';
-import { namespaceOf } from '../../lib/api/index.js';
+import type { EventSource, Resource, Sink, Trigger } from '../../lib/api/index.js';
+import { busSpecIn, namespaceOf } from '../../lib/api/index.js';
 import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
 import type { Logger } from '../../lib/function.js';
 import { busTopic, eventSourceBusOutputName, eventSourceSinkOutputName, SOURCE_KINDS, triggerBusConsumerId, type SourceKind } from '../../lib/naming.js';
@@ -126,8 +126,6 @@ export async function startTopology(resources: readonly Resource[], options: Top
   const memory = createMemoryBus();
   const buses = new Map<string, Bus>();
 
-  const busSpecOf = (ns: string, name: string): EventBusSpec | undefined =>
-    (resources.find((r) => r.kind === 'EventBus' && namespaceOf(r) === ns && r.metadata.name === name) ?? resources.find((r) => r.kind === 'ClusterEventBus' && r.metadata.name === name))?.spec as EventBusSpec | undefined;
 
   async function busFor(ns: string, name: string): Promise<Bus> {
     const key = `${ns}/${name}`;
@@ -141,7 +139,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
       bus = [...buses.values()].find((b) => b !== memory) ?? (await connectJetStream({ url: options.bus }));
       notes.push(`bus ${key}: NATS JetStream at ${options.bus} (--bus)`);
     } else {
-      const spec = busSpecOf(ns, name);
+      const spec = busSpecIn(resources, ns, name);
       if (!spec) notes.push(`bus ${key}: not in the files; using the in-memory bus`);
       else {
         try {

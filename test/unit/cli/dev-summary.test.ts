@@ -1,5 +1,5 @@
 // The closing summary of `dev`: a publish to a bus is never called a delivery.
-import { lostAnything, summary } from '../../../cli/dev/command.js';
+import { lostAnything, summary } from '../../../cli/dev/summary.js';
 import { newCounters } from '../../../runtime/counters.js';
 
 test('bus and topic outputs are "published"; sinks are "delivered"; failures are counted', () => {
