@@ -1,4 +1,6 @@
 // Buses built from EventBus specs, on the real brokers: what `dev` will connect to.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { createClient } from 'redis';
 import type { Event } from '../../lib/cloudevents.js';
 import { connectBus } from '../../lib/local/index.js';
@@ -71,7 +73,18 @@ describe('JetStream ack wait', () => {
       await bus.publish(topic, event('slow'));
       await bus.publish(topic, event('after'));
       await eventually(() => seen.includes('after'), 'the next message');
-      await new Promise((r) => setTimeout(r, 300)); // room for a redelivery that must not come
+      // The server's own record: both acknowledged, neither ever handed out again.
+      const nc = await connect({ servers: sharedBrokerUrl('nats') });
+      try {
+        const jsm = await jetstreamManager(nc);
+        const info = await eventually(async () => {
+          const i = await jsm.consumers.info('SPEC_ACKWAIT', `g__${topic}`);
+          return i.num_ack_pending === 0 ? i : undefined;
+        }, 'both acknowledged');
+        expect([info!.delivered.consumer_seq, info!.num_redelivered]).toEqual([2, 0]);
+      } finally {
+        await nc.close();
+      }
       expect(seen).toEqual(['slow', 'after']);
     } finally {
       await sub.stop();
