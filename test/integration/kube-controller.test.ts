@@ -260,6 +260,57 @@ spec:
   }
 }, TIMEOUT);
 
+test("the admin's policies, read by the controller from its ConfigMap: private sinks refused until allowed, Secrets refused under secretRefs: deny", async () => {
+  await kubectl(['create', 'namespace', 'policy']);
+  await kubectl(['apply', '-f', '-'], admin, `apiVersion: events.openfunction.io/v1alpha1
+kind: EventBus
+metadata: {name: default, namespace: policy}
+spec:
+  jetstream: {natsURL: "${sharedBrokerUrl('nats')}"}
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: EventSource
+metadata: {name: clock, namespace: policy}
+spec: {eventBus: default, cron: {tick: {schedule: "@every 5s"}}}
+---
+apiVersion: events.openfunction.io/v1alpha1
+kind: Trigger
+metadata: {name: meta, namespace: policy}
+spec:
+  eventBus: default
+  inputs: {tick: {eventSource: clock, event: tick}}
+  subscribers: [{condition: tick, sink: {uri: "http://169.254.169.254/latest/meta-data/"}}]
+`);
+  const config = (patch: Record<string, string>) => kubectl(['patch', 'configmap', 'openfunction-events-config', '-n', 'openfunction', '--type', 'merge', '-p', JSON.stringify({ data: patch })]);
+  const functionsIn = async () => (await json<{ items: Item[] }>(['get', 'functions.core.openfunction.io', '-n', 'policy'])).items.map((f) => f.metadata.name).sort();
+  try {
+    await controllerOnce();
+    const refused = await json<Item>(['get', 'trigger', 'meta', '-n', 'policy']);
+    expect(refused.status!.conditions!.find((c) => c.reason === 'NotPermitted')!.message).toContain('spec.subscribers[0].sink.uri: 169.254.169.254 is link-local');
+    expect(await functionsIn()).toEqual(['esw-clock-cron-tick']);
+
+    await config({ allowPrivateSinks: 'true' });
+    await controllerOnce();
+    expect(await functionsIn()).toEqual(['esw-clock-cron-tick', 't-meta']);
+
+    await config({ secretRefs: 'deny' });
+    await kubectl(['apply', '-f', '-'], admin, `apiVersion: events.openfunction.io/v1alpha1
+kind: EventSource
+metadata: {name: feed, namespace: policy}
+spec:
+  eventBus: default
+  kafka:
+    orders: {brokers: "kafka:9092", topic: orders, authRequired: true, saslUsername: u, saslPassword: {secretKeyRef: {name: any-secret, key: password}}}
+`);
+    await controllerOnce();
+    const feed = await json<Item>(['get', 'eventsource', 'feed', '-n', 'policy']);
+    expect(feed.status!.conditions!.find((c) => c.reason === 'NotPermitted')!.message).toBe('spec.kafka.orders.saslPassword: names a Secret, and this cluster sets secretRefs: "deny" (openfunction-events-config)');
+    expect(await functionsIn()).not.toContain('esw-feed-kafka-orders');
+  } finally {
+    await config({ allowPrivateSinks: 'false', secretRefs: 'allow' });
+  }
+}, TIMEOUT);
+
 test('an event removed from the EventSource: its Function is pruned', async () => {
   await kubectl(['patch', 'eventsource', 'clock', '-n', 'shop', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/cron/b"}]']);
   const result = await controllerOnce();
