@@ -41,7 +41,7 @@ spec:
     tick: {eventSource: dl, event: tick}
   subscribers:
     - condition: tick
-      sink: {uri: "${sink.url}/refuses"}
+      sink: {uri: "${sink.url.replace('http://', 'http://alice:s3cret@')}/refuses"}
       deadLetterSink: {uri: "${dead.url}/dead"}
       delivery: {retry: 3, backoffDelay: "50ms", timeout: "1s"}
 `, { apiTokens: TOKENS });
@@ -74,6 +74,11 @@ test("ofn-events send --dapr publishes through a real sidecar's publish API (its
     delete process.env.DAPR_API_TOKEN;
   }
   await eventually(() => [...sink.deliveries, ...dead.deliveries].some((d) => d.headers['ce-id'] === 'sent-through-dapr'), 'the sent event delivered by the Trigger', 30_000);
+});
+
+test("a sink URL's userinfo reaches the sink as Basic authorization through bindings.http, as the local runtime sends it", async () => {
+  await eventually(() => sink.deliveries.length > 0, 'a delivery to the sink', 30_000);
+  expect(sink.deliveries[0]!.headers.authorization).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`);
 });
 
 test('a sink answering 404 is not retried: the dead-letter sink gets the event with ofnerrorcode 404', async () => {
