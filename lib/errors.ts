@@ -52,5 +52,7 @@ export class PoisonMessageError extends EventsError {
  * comes from the input itself (undecodable, too deep) and is not; anything else may be transient. A handler's
  * failures are judged by lib/poison.ts, which also bounds the unexpected ones.
  */
-export const isRetryable = (e: unknown): boolean =>
-  e instanceof EventsError ? e.retryable : !(e instanceof SyntaxError || e instanceof RangeError);
+export const isRetryable = (e: unknown): boolean => (e instanceof EventsError ? e.retryable : !isInputFault(e));
+
+/** A SyntaxError or RangeError: raised by the input's own content (undecodable text, structures too deep to walk). */
+export const isInputFault = (e: unknown): e is SyntaxError | RangeError => e instanceof SyntaxError || e instanceof RangeError;

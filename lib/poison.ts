@@ -3,7 +3,7 @@
 // deep to walk) and is poison at once; any other unexpected error is retried a few times for the same message, then
 // treated as poison, so no message is redelivered forever (an unclassified error used to mean RETRY without end, and
 // one crafted payload jammed a Trigger). Pure apart from its bounded memory of recent failures.
-import { EventsError } from './errors.js';
+import { EventsError, isInputFault } from './errors.js';
 
 export type FailureVerdict = { verdict: 'retry' } | { verdict: 'drop'; poison: boolean; reason: string };
 
@@ -21,7 +21,7 @@ export class FailurePolicy {
   judge(error: unknown, key: () => string): FailureVerdict {
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof EventsError) return error.retryable ? { verdict: 'retry' } : { verdict: 'drop', poison: false, reason };
-    if (error instanceof SyntaxError || error instanceof RangeError) return { verdict: 'drop', poison: true, reason: `${error.name}: ${reason}` };
+    if (isInputFault(error)) return { verdict: 'drop', poison: true, reason: `${error.name}: ${reason}` };
     const k = key();
     const count = (this.failures.get(k) ?? 0) + 1;
     this.failures.delete(k);

@@ -177,17 +177,20 @@ export async function startTopology(resources: readonly Resource[], options: Top
 
   const counted = (output: Output, key: string): Output => ({
     async send(data) {
-      const id = isEvent(data) ? identityOf(data) : undefined;
+      // The identity is needed only where something failed: a run that delivers everything computes none.
+      const idOf = () => (isEvent(data) ? identityOf(data) : undefined);
       try {
         await output.send(data);
         bump(counters.out, key);
-        const own = id === undefined ? undefined : outcomes.get(baseOf(key));
-        if (own?.failed.has(id!)) {
-          own.delivered.add(id!);
+        const own = outcomes.get(baseOf(key));
+        const id = own ? idOf() : undefined;
+        if (own && id !== undefined && own.failed.has(id)) {
+          own.delivered.add(id);
           recount(key);
         }
       } catch (e) {
         bump(counters.failed, key);
+        const id = idOf();
         if (id !== undefined && !key.endsWith(DEAD_LETTER)) {
           outcomeOf(key).failed.add(id);
           recount(key);
