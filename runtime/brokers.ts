@@ -34,10 +34,9 @@ function binary(name: string): string {
   throw new Error(`${name} is not installed: run \`npm run brokers:install\` (scripts/install-brokers.sh)`);
 }
 
-function kafkaCommand(port: number, dir: string): { command: string; args: string[] } {
+function kafkaCommand(port: number, controller: number, dir: string): { command: string; args: string[] } {
   const libs = findKafkaLibs();
   if (!libs) throw new Error('no Kafka broker: fetch one with `npm run peers` (scripts/peers.sh kafka)');
-  const controller = port + 1;
   const properties = join(dir, 'kafka.properties');
   writeFileSync(properties, [
     'process.roles=broker,controller', 'node.id=1', `controller.quorum.bootstrap.servers=${LOOPBACK}:${controller}`,
@@ -58,7 +57,13 @@ async function formatKafka(dir: string): Promise<void> {
   await execFileAsync('java', [...cp, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', id, '-c', join(dir, 'kafka.properties')], { timeout: 60_000 });
 }
 
-function commandFor(kind: BrokerKind, port: number, dir: string): { command: string; args: string[] } {
+/** The listener's port and, for Kafka, its KRaft controller's: both chosen free, neither derived from the other. */
+interface Ports {
+  port: number;
+  controller: number;
+}
+
+function commandFor(kind: BrokerKind, { port, controller }: Ports, dir: string): { command: string; args: string[] } {
   switch (kind) {
     case 'nats':
       return { command: binary('nats-server'), args: ['-js', '-a', LOOPBACK, '-p', String(port), '-sd', join(dir, 'jetstream')] };
@@ -70,42 +75,46 @@ function commandFor(kind: BrokerKind, port: number, dir: string): { command: str
     case 'redis':
       return { command: binary('redis-server'), args: ['--port', String(port), '--bind', LOOPBACK, '--dir', dir, '--save', '', '--appendonly', 'yes', '--protected-mode', 'no'] };
     case 'kafka':
-      return kafkaCommand(port, dir);
+      return kafkaCommand(port, controller, dir);
   }
 }
 
-async function launch(kind: BrokerKind, port: number, dir: string): Promise<Child> {
-  const { command, args } = commandFor(kind, port, dir);
+async function launch(kind: BrokerKind, ports: Ports, dir: string): Promise<Child> {
+  const { command, args } = commandFor(kind, ports, dir);
   const child = startChild(kind, command, args, { cwd: dir, env: process.env });
-  await waitUntil(child, () => canConnect(port), `listening on ${port}`, kind === 'kafka' ? 60_000 : 15_000, 50);
+  try {
+    await waitUntil(child, () => canConnect(ports.port), `listening on ${ports.port}`, kind === 'kafka' ? 60_000 : 15_000, 50);
+  } catch (e) {
+    await child.stop(5_000); // never leave a half-started broker behind a retry
+    throw e;
+  }
   return child;
 }
 
 /** A private broker on `port` (default: a free one). */
 export async function startBroker(kind: BrokerKind, port?: number): Promise<Broker> {
-  const dir = mkdtempSync(join(tmpdir(), `ofn-events-${kind}-`));
-  let chosen = port ?? (await freePort());
-  // Kafka's controller listens on the next port: both must be free.
-  while (kind === 'kafka' && port === undefined && (await canConnect(chosen + 1))) chosen = await freePort();
-  let child: Child | undefined;
-  try {
-    if (kind === 'kafka') {
-      commandFor(kind, chosen, dir); // writes the properties the format reads
-      await formatKafka(dir);
-    }
-    // Another process may take a free port before the broker binds it: try others, unless the port was asked for.
-    for (let attempt = 1; !child; attempt++) {
-      try {
-        child = await launch(kind, chosen, dir);
-      } catch (e) {
-        if (attempt >= 3 || port !== undefined || kind === 'kafka') throw e;
-        chosen = await freePort();
+  // Another process may take a free port before the broker binds it: start afresh on other ports, unless the port
+  // was asked for. Afresh, because a formatted KRaft store records its controller's address.
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), `ofn-events-${kind}-`));
+    const ports: Ports = { port: port ?? (await freePort()), controller: 0 };
+    while (kind === 'kafka' && (ports.controller === 0 || ports.controller === ports.port)) ports.controller = await freePort();
+    try {
+      if (kind === 'kafka') {
+        commandFor(kind, ports, dir); // writes the properties the format reads
+        await formatKafka(dir);
       }
+      return brokerOf(kind, ports, dir, await launch(kind, ports, dir));
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      if (attempt >= 3 || port !== undefined) throw e;
     }
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
   }
+}
+
+function brokerOf(kind: BrokerKind, ports: Ports, dir: string, started: Child): Broker {
+  let child: Child | undefined = started;
+  const chosen = ports.port;
   const broker: Broker = {
     kind,
     port: chosen,
@@ -117,7 +126,7 @@ export async function startBroker(kind: BrokerKind, port?: number): Promise<Brok
     },
     async restart() {
       await child?.stop(5_000);
-      child = await launch(kind, chosen, dir);
+      child = await launch(kind, ports, dir);
     },
     async kill() {
       child?.kill('SIGKILL');
