@@ -36,7 +36,8 @@ export const DURATION_HINT = 'a duration such as "60s", "1m30s", "250ms" or ISO 
  * for Dapr to reject with its own message.
  */
 export function goDuration(text: string): string {
+  if (GO_DURATION.test(text.trim())) return text.trim();
   const ms = parseDuration(text);
-  if (ms === undefined || GO_DURATION.test(text.trim())) return text.trim();
+  if (ms === undefined) return text.trim();
   return Number.isInteger(ms) ? `${ms}ms` : `${Math.round(ms * 1000)}us`;
 }

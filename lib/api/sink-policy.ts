@@ -26,8 +26,18 @@ function ipv4(host: string): number[] | undefined {
   return bytes.every((b) => b <= 255) ? bytes : undefined;
 }
 
+/**
+ * An http(s) URL whose host is a plain DNS name whose last label starts with a letter: the WHATWG parser reads it
+ * as that name, lowercased, never as an IPv4 address (which needs a numeric last label), so the full parse can be
+ * skipped. The usual sink (`http://svc.ns.svc.cluster.local/`) takes this path; userinfo, ports with other
+ * characters, IP literals and anything unusual fall through to the parser.
+ */
+const PLAIN_DNS_URL = /^https?:\/\/((?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)\.?(?::\d{1,5})?(?:[/?#]|$)/;
+
 /** Why a sink URI points somewhere only the pod itself should reach, or undefined. */
 export function privateSinkReason(uri: string): string | undefined {
+  const plain = PLAIN_DNS_URL.exec(uri);
+  if (plain) return hostReason(plain[1]!.toLowerCase(), () => new URL(uri).host);
   let url: URL;
   try {
     url = new URL(uri);
@@ -35,14 +45,18 @@ export function privateSinkReason(uri: string): string | undefined {
     return undefined; // malformed URIs are reported by the URI check
   }
   // The WHATWG parser has already turned 2130706433, 0x7f.1 and friends into dotted IPv4.
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return hostReason(url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, ''), () => url.host);
+}
+
+/** `shown`: the URL's host as the message names it, computed only when there is a message. */
+function hostReason(host: string, shown: () => string): string | undefined {
   const v4 = ipv4(host) ?? mappedIpv4(host);
   if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '::' || v4?.[0] === 127 || (v4 && v4.every((b) => b === 0))) {
-    return `${url.host} is this pod itself: its Dapr sidecar's API and the handler listen there`;
+    return `${shown()} is this pod itself: its Dapr sidecar's API and the handler listen there`;
   }
   if ((v4?.[0] === 169 && v4[1] === 254) || /^fe[89ab][0-9a-f]:/.test(host) || host === 'fd00:ec2::254' || METADATA_HOSTS.has(host)) {
-    return `${url.host} is link-local: the cloud metadata service, which hands out the node's credentials, answers there`;
+    return `${shown()} is link-local: the cloud metadata service, which hands out the node's credentials, answers there`;
   }
-  if (KUBERNETES_API_HOSTS.has(host)) return `${url.host} is the Kubernetes API server`;
+  if (KUBERNETES_API_HOSTS.has(host)) return `${shown()} is the Kubernetes API server`;
   return undefined;
 }

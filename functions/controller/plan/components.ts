@@ -20,10 +20,14 @@ type Value = string | number | boolean | SecretValue | undefined;
 
 /** Sorted metadata; undefined values are left out; numbers and booleans as Dapr reads them, strings. */
 export function metadata(entries: Record<string, Value>): MetadataItem[] {
-  return Object.entries(entries)
-    .filter((e): e is [string, Exclude<Value, undefined>] => e[1] !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => (typeof value === 'object' ? { name, secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } } : { name, value: String(value) }));
+  const items: MetadataItem[] = [];
+  // A plain loop over the sorted keys: every Function of every resync goes through here (bench/controller).
+  for (const name of Object.keys(entries).sort()) {
+    const value = entries[name];
+    if (value === undefined) continue;
+    items.push(typeof value === 'object' ? { name, secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } } : { name, value: String(value) });
+  }
+  return items;
 }
 
 const spec = (type: string, entries: Record<string, Value>): ComponentSpec => ({ type, version: 'v1', metadata: metadata(entries) });

@@ -23,14 +23,14 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
   const bus = resolveBus(world, namespace, t.spec.eventBus);
   if (!bus.ok) problems.push(bus);
   const { config, outputs: planned } = planTriggerHandler(t, namespace);
-  const components: Record<string, ComponentSpec> = {};
+  const components = new Map<string, ComponentSpec>();
   const outputs: DaprOutput[] = [];
   planned.sinks.forEach((s, i) => {
     const path = `spec.subscribers[${s.subscriber}].${s.deadLetter ? 'deadLetterSink' : 'sink'}`;
     const sink = resolveSink(world, s.sink, namespace, path);
     if (!sink.ok) return void problems.push(sink);
     const component = triggerSinkComponentName(name, sink.value.namespace, i + 1);
-    components[component] = httpSinkComponent(sink.value.url, t.spec.subscribers[s.subscriber]?.delivery?.timeout);
+    components.set(component, httpSinkComponent(sink.value.url, t.spec.subscribers[s.subscriber]?.delivery?.timeout));
     outputs.push({ name: component, type: 'bindings.http', operation: 'post', outputName: s.output });
   });
   if (problems.length > 0 || !bus.ok) return { functions: [], problems };
@@ -40,14 +40,14 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
   const shared = busComponent(bus.value, triggerBusConsumerId(namespace, name), handlingMs);
   const busType = shared.type;
   // The shared component carries the topic outputs, and on Kafka and Redis every input too.
-  if (busType !== 'pubsub.jetstream' || planned.topics.length > 0) components[busName] = shared;
+  if (busType !== 'pubsub.jetstream' || planned.topics.length > 0) components.set(busName, shared);
   for (const { topic } of planned.topics) outputs.push({ name: busName, type: busType, topic, outputName: topicOutputName(topic) });
   const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? namespace, i.eventSource, i.event)))];
   // On JetStream each input topic needs a durable of its own, hence a component of its own (naming.ts).
   const inputComponent = (topic: string): string => {
     if (busType !== 'pubsub.jetstream') return busName;
     const key = triggerTopicBusComponentName(name, topic);
-    components[key] = busComponent(bus.value, triggerTopicConsumerId(namespace, name, topic), handlingMs);
+    components.set(key, busComponent(bus.value, triggerTopicConsumerId(namespace, name, topic), handlingMs));
     return key;
   };
   return {

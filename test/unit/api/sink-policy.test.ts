@@ -1,4 +1,5 @@
 // Sink targets a cluster refuses, credentials never shown, and where Secrets are named.
+import fc from 'fast-check';
 import { secretRefPaths } from '../../../lib/api/secret-refs.js';
 import { privateSinkReason } from '../../../lib/api/sink-policy.js';
 import { redactText, redactUrl } from '../../../lib/redact.js';
@@ -24,6 +25,20 @@ describe('sink policy - targets only the pod itself should reach', () => {
     const reason = privateSinkReason(uri);
     if (expected === undefined) expect(reason).toBeUndefined();
     else expect(reason).toContain(expected);
+  });
+
+  // Plain DNS names skip the URL parser; userinfo forces it, and changes nothing else the policy reads.
+  test('the shortcut for plain host names agrees with the URL parser', () => {
+    const label = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,6}$/);
+    const special = fc.constantFrom('localhost', 'LocalHost', 'x.localhost', 'kubernetes', 'kubernetes.default.svc.', 'metadata', 'metadata.google.internal', 'instance-data', '127.0.0.1', '0x7f', '169.254.1.1');
+    const host = fc.oneof(fc.array(label, { minLength: 1, maxLength: 4 }).map((ls) => ls.join('.')), special);
+    const tail = fc.constantFrom('', '/', ':8080/x', '?q=1', '#f', ':3500');
+    fc.assert(
+      fc.property(host, tail, fc.constantFrom('http', 'https'), (h, t, scheme) => {
+        expect(privateSinkReason(`${scheme}://${h}${t}`)).toBe(privateSinkReason(`${scheme}://user@${h}${t}`));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
