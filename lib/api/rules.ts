@@ -33,13 +33,15 @@ export function checkResource(resource: Resource): Problem[] {
  * prefix and hands the function the bare key, so every call on it fails (conformance 2.11; of@v1.2.0
  * common.go getRealComponentName). A key of more than 34 (bindings) or 36 (pubsub) characters is cut.
  */
-function componentKeyProblems(keys: Array<{ type: 'bindings' | 'pubsub'; key: string; path: string; what: string }>): Problem[] {
-  return keys.flatMap(({ type, key, path, what }) => {
-    const limit = 58 - `serving-xxxxx-${type}--`.length;
-    return key.length <= limit
-      ? []
-      : [warning(path, `${what} would be the Dapr component "${key}" (${key.length} characters); OpenFunction cannot find a ${type} component whose name is over ${limit}: shorten the name`)];
-  });
+function componentKeyProblem(type: 'bindings' | 'pubsub', key: string, path: string | (() => string), what: string): Problem | undefined {
+  const limit = 58 - `serving-xxxxx-${type}--`.length;
+  if (key.length <= limit) return undefined;
+  return warning(typeof path === 'string' ? path : path(), `${what} would be the Dapr component "${key}" (${key.length} characters); OpenFunction cannot find a ${type} component whose name is over ${limit}: shorten the name`);
+}
+
+/** Pushes what is not undefined: the checks below run for every resource on every resync, and mostly find nothing. */
+function push(problems: Problem[], problem: Problem | undefined): void {
+  if (problem) problems.push(problem);
 }
 
 function checkEventSource(es: EventSource): Problem[] {
@@ -49,11 +51,16 @@ function checkEventSource(es: EventSource): Problem[] {
   if (!spec.eventBus && !spec.sink) problems.push(error('spec', 'set spec.eventBus, spec.sink or both: events need somewhere to go'));
   if (spec.eventBus === '') problems.push(error('spec.eventBus', 'must not be empty'));
   if (spec.sink) problems.push(...checkSink(spec.sink, 'spec.sink'));
-  const events = [spec.kafka, spec.cron, spec.mqtt, spec.redis].flatMap((m) => Object.keys(m ?? {}));
+  const events: string[] = [];
   for (const kind of SOURCE_KINDS) {
-    for (const event of Object.keys(spec[kind] ?? {})) {
+    const declared = spec[kind];
+    if (!declared) continue;
+    for (const event in declared) {
+      events.push(event);
+      const path = (): string => `spec.${kind}[${JSON.stringify(event)}]`;
       const reason = derivedNameProblem(event, eventSourceFunctionName(es.metadata.name, kind, event));
-      if (reason) problems.push(error(`spec.${kind}[${JSON.stringify(event)}]`, reason));
+      if (reason) problems.push(error(path(), reason));
+      push(problems, componentKeyProblem(kind === 'redis' ? 'pubsub' : 'bindings', sourceComponentName(kind, event), path, 'this event'));
     }
   }
   if (events.length === 0) problems.push(warning('spec', 'declares no events (kafka, cron, mqtt or redis): nothing will run'));
@@ -74,11 +81,8 @@ function checkEventSource(es: EventSource): Problem[] {
   }
   const name = es.metadata.name;
   const ns = es.metadata.namespace ?? 'default';
-  problems.push(...componentKeyProblems([
-    ...SOURCE_KINDS.flatMap((kind) => Object.keys(spec[kind] ?? {}).map((event) => ({ type: kind === 'redis' ? ('pubsub' as const) : ('bindings' as const), key: sourceComponentName(kind, event), path: `spec.${kind}[${JSON.stringify(event)}]`, what: 'this event' }))),
-    ...(spec.eventBus ? [{ type: 'pubsub' as const, key: eventSourceBusComponentName(name), path: 'metadata.name', what: 'the bus of this EventSource' }] : []),
-    ...(spec.sink ? [{ type: 'bindings' as const, key: eventSourceSinkComponentName(name, spec.sink.ref?.namespace || ns), path: 'spec.sink', what: 'the sink' }] : []),
-  ]));
+  if (spec.eventBus) push(problems, componentKeyProblem('pubsub', eventSourceBusComponentName(name), 'metadata.name', 'the bus of this EventSource'));
+  if (spec.sink) push(problems, componentKeyProblem('bindings', eventSourceSinkComponentName(name, spec.sink.ref?.namespace || ns), 'spec.sink', 'the sink'));
   // The bus topic is {ns}-{es}-{event}: two kinds declaring one event name publish to the same topic.
   if (spec.eventBus) {
     const seen = new Set<string>();
@@ -130,14 +134,14 @@ function checkTrigger(t: Trigger): Problem[] {
   }
   const ns = t.metadata.namespace ?? 'default';
   let sinks = 0;
-  problems.push(...componentKeyProblems([
-    // The longest bus key: a JetStream bus's per-input component (naming.ts triggerTopicBusComponentName).
-    { type: 'pubsub', key: triggerTopicBusComponentName(t.metadata.name, '').replace(/[0-9a-f]{6}$/, '######'), path: 'metadata.name', what: 'on a JetStream bus, each input' },
-    { type: 'pubsub', key: triggerBusComponentName(t.metadata.name), path: 'metadata.name', what: 'the bus of this Trigger' },
-    ...spec.subscribers.flatMap((sub, i) =>
-      [sub.sink, sub.deadLetterSink].filter((k) => k !== undefined).map((sink) => ({ type: 'bindings' as const, key: triggerSinkComponentName(t.metadata.name, sink.ref?.namespace || ns, ++sinks), path: `spec.subscribers[${i}]`, what: 'a sink of this subscriber' })),
-    ),
-  ]));
+  // The longest bus key: a JetStream bus's per-input component (naming.ts triggerTopicBusComponentName).
+  push(problems, componentKeyProblem('pubsub', triggerTopicBusComponentName(t.metadata.name, '').replace(/[0-9a-f]{6}$/, '######'), 'metadata.name', 'on a JetStream bus, each input'));
+  push(problems, componentKeyProblem('pubsub', triggerBusComponentName(t.metadata.name), 'metadata.name', 'the bus of this Trigger'));
+  spec.subscribers.forEach((sub, i) => {
+    for (const sink of [sub.sink, sub.deadLetterSink]) {
+      if (sink) push(problems, componentKeyProblem('bindings', triggerSinkComponentName(t.metadata.name, sink.ref?.namespace || ns, ++sinks), `spec.subscribers[${i}]`, 'a sink of this subscriber'));
+    }
+  });
   spec.subscribers.forEach((sub, i) => {
     const at = `spec.subscribers[${i}]`;
     // Conditions are compiled here, so a bad one is reported before anything runs (upstream's handler crashed on

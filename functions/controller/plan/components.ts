@@ -1,6 +1,7 @@
 // Dapr component specs embedded in generated Functions (upstream-behaviour §4.3), metadata sorted by name so the
 // output is stable (upstream's order was random per reconcile, which churned Functions). Credentials given as Secret
 // references become Dapr `secretKeyRef`s, never plain text. Pure.
+import { sortKeys } from './sort.js';
 import type { EventBusSpec, KafkaSource, MqttSource, RedisSource, SecretValue } from '../../../lib/api/index.js';
 import { goDuration } from '../../../lib/duration.js';
 
@@ -22,7 +23,7 @@ type Value = string | number | boolean | SecretValue | undefined;
 export function metadata(entries: Record<string, Value>): MetadataItem[] {
   const items: MetadataItem[] = [];
   // A plain loop over the sorted keys: every Function of every resync goes through here (bench/controller).
-  for (const name of Object.keys(entries).sort()) {
+  for (const name of sortKeys(Object.keys(entries))) {
     const value = entries[name];
     if (value === undefined) continue;
     items.push(typeof value === 'object' ? { name, secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } } : { name, value: String(value) });

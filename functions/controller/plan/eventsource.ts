@@ -1,6 +1,7 @@
 // EventSource → one Function per declared event (upstream-behaviour §4.2), with upstream's names and topics.
 // Nothing is generated for an EventSource whose bus or sink cannot be resolved: the problem goes to its status.
 // Pure.
+import { sortKeys } from './sort.js';
 import type { EventSource } from '../../../lib/api/index.js';
 import { checkResource, namespaceOf } from '../../../lib/api/index.js';
 import type { EventSourceHandlerConfig } from '../../../lib/config/eventsource.js';
@@ -46,7 +47,7 @@ export function planEventSource(es: EventSource, world: World, defaultNamespace?
 
   const functions: FunctionObject[] = [];
   for (const kind of SOURCE_KINDS) {
-    for (const event of Object.keys(spec[kind] ?? {}).sort()) {
+    for (const event of sortKeys(Object.keys(spec[kind] ?? {}))) {
       const componentName = sourceComponentName(kind, event);
       const source = (() => {
         switch (kind) {
