@@ -42,16 +42,17 @@ export function crossCheck(resources: readonly Subject[], options: { defaultName
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const problems = new Map<string, CrossProblem[]>();
   const ns = (r: Subject) => r.metadata.namespace ?? defaultNamespace;
-  const add = (r: Subject, reason: CrossProblem['reason'], path: string, message: string) => {
+  // Paths may be given as functions: built only for a finding (this runs over every resource on every resync).
+  const add = (r: Subject, reason: CrossProblem['reason'], path: string | (() => string), message: string) => {
     const key = resourceKey(r, defaultNamespace);
-    problems.set(key, [...(problems.get(key) ?? []), { ...error(path, message), reason }]);
+    problems.set(key, [...(problems.get(key) ?? []), { ...error(typeof path === 'string' ? path : path(), message), reason }]);
   };
   const eventSources = resources.filter((r): r is EventSource => r.kind === 'EventSource');
   const triggers = resources.filter((r): r is Trigger => r.kind === 'Trigger');
 
   // --- Derived names: the first claimant keeps a name; a later, different resource is refused. -------------------
   const claims = new Map<string, { owner: Subject; what: string }>();
-  const claim = (r: Subject, name: string, what: string, path: string) => {
+  const claim = (r: Subject, name: string, what: string, path: string | (() => string)) => {
     const earlier = claims.get(name);
     if (!earlier) return void claims.set(name, { owner: r, what });
     if (earlier.owner === r) return;
@@ -59,14 +60,17 @@ export function crossCheck(resources: readonly Subject[], options: { defaultName
   };
   const topicOwner = new Map<string, { es: EventSource; event: string }>();
   for (const es of eventSources) {
+    const namespace = ns(es);
     for (const kind of SOURCE_KINDS) {
-      for (const event of Object.keys(es.spec[kind] ?? {})) {
-        const path = `spec.${kind}[${JSON.stringify(event)}]`;
+      const declared = es.spec[kind];
+      if (!declared) continue;
+      for (const event in declared) {
+        const path = () => `spec.${kind}[${JSON.stringify(event)}]`;
         const fn = eventSourceFunctionName(es.metadata.name, kind, event);
-        claim(es, `fn\u0000${ns(es)}\u0000${fn}`, 'its Function name', path);
-        claim(es, `consumer\u0000${ns(es)}-${fn}`, 'its consumer id', path);
+        claim(es, `fn\u0000${namespace}\u0000${fn}`, 'its Function name', path);
+        claim(es, `consumer\u0000${namespace}-${fn}`, 'its consumer id', path);
         if (!es.spec.eventBus) continue;
-        const topic = busTopic(ns(es), es.metadata.name, event);
+        const topic = busTopic(namespace, es.metadata.name, event);
         const owner = topicOwner.get(topic);
         // Two kinds declaring one event name in one EventSource share the topic on purpose (a warning elsewhere).
         if (owner && owner.es !== es) add(es, 'NameConflict', path, `its bus topic would be "${topic}", already the topic of event "${owner.event}" of ${label(owner.es, ns(owner.es))}: rename one of them`);
@@ -85,7 +89,8 @@ export function crossCheck(resources: readonly Subject[], options: { defaultName
   const reads = new Map<Trigger, Set<string>>();
   for (const t of triggers) {
     const topics = new Set<string>();
-    for (const [name, input] of Object.entries(t.spec.inputs)) {
+    for (const name in t.spec.inputs) {
+      const input = t.spec.inputs[name]!;
       const inputNs = input.namespace ?? ns(t);
       topics.add(busTopic(inputNs, input.eventSource, input.event));
       if (inputNs === ns(t)) continue;

@@ -69,7 +69,7 @@ function tooDeepAt(source: string, max: number): number | undefined {
     if (c === '(') depth++;
     else if (c === ')') depth--;
     if (c === '!' && source[i + 1] !== '=') unary++;
-    else if (!/\s/.test(c)) unary = 0;
+    else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') unary = 0; // jsep's whitespace
     return depth + unary > max;
   });
 }

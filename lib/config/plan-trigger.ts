@@ -27,28 +27,26 @@ export function planTriggerHandler(trigger: Trigger, defaultNamespace?: string):
     if (!outputs.topics.some((t) => t.output === output)) outputs.topics.push({ output, topic });
     return output;
   };
-  const subscribers: SubscriberConfig[] = trigger.spec.subscribers.map((sub, i) => ({
-    condition: sub.condition,
-    ...(sub.sink ? { sinkOutputName: sinkOutput(sub.sink, i, false) } : {}),
-    ...(sub.deadLetterSink ? { deadLetterSinkOutputName: sinkOutput(sub.deadLetterSink, i, true) } : {}),
-    ...(sub.topic ? { eventBusOutputName: topicOutput(sub.topic) } : {}),
-    ...(sub.deadLetterTopic ? { deadLetterTopicOutputName: topicOutput(sub.deadLetterTopic) } : {}),
-    ...(sub.delivery ? { delivery: sub.delivery } : {}),
-  }));
-  const config: TriggerHandlerConfig = {
-    eventBusComponent: triggerBusComponentName(name),
-    trigger: name,
-    namespace,
-    inputs: Object.entries(trigger.spec.inputs).map(([inputName, input]) => ({
-      name: inputName,
-      namespace: input.namespace ?? namespace,
-      eventSource: input.eventSource,
-      event: input.event,
-      ...(input.window ? { window: input.window } : {}),
-    })),
-    subscribers,
-    ...(trigger.spec.correlation ? { correlation: trigger.spec.correlation } : {}),
-    logLevel: trigger.spec.logLevel ?? '1',
-  };
+  // Fields assigned in this order (the order of the encoded CONFIG); assignments rather than spreads, as the
+  // controller plans every Trigger on every resync.
+  const subscribers: SubscriberConfig[] = trigger.spec.subscribers.map((sub, i) => {
+    const subscriber: SubscriberConfig = { condition: sub.condition };
+    if (sub.sink) subscriber.sinkOutputName = sinkOutput(sub.sink, i, false);
+    if (sub.deadLetterSink) subscriber.deadLetterSinkOutputName = sinkOutput(sub.deadLetterSink, i, true);
+    if (sub.topic) subscriber.eventBusOutputName = topicOutput(sub.topic);
+    if (sub.deadLetterTopic) subscriber.deadLetterTopicOutputName = topicOutput(sub.deadLetterTopic);
+    if (sub.delivery) subscriber.delivery = sub.delivery;
+    return subscriber;
+  });
+  const inputs: TriggerHandlerConfig['inputs'] = [];
+  for (const inputName in trigger.spec.inputs) {
+    const input = trigger.spec.inputs[inputName]!;
+    const planned: TriggerHandlerConfig['inputs'][number] = { name: inputName, namespace: input.namespace ?? namespace, eventSource: input.eventSource, event: input.event };
+    if (input.window) planned.window = input.window;
+    inputs.push(planned);
+  }
+  const config: TriggerHandlerConfig = { eventBusComponent: triggerBusComponentName(name), trigger: name, namespace, inputs, subscribers } as TriggerHandlerConfig;
+  if (trigger.spec.correlation) config.correlation = trigger.spec.correlation;
+  config.logLevel = trigger.spec.logLevel ?? '1';
   return { config, outputs };
 }

@@ -39,12 +39,19 @@ export function imagesFrom(configMapData: Readonly<Record<string, string>> | und
 
 export type Resolved<T> = { ok: true; value: T; from?: string } | { ok: false; reason: string; message: string };
 
+// A bus is shared by many resources: its own check runs once per bus object, not once per resource that uses it.
+const busErrors = new WeakMap<EventBusSpec, { message: string } | undefined>();
+function busError(spec: EventBusSpec): { message: string } | undefined {
+  if (!busErrors.has(spec)) busErrors.set(spec, checkBus(spec).find((p) => p.severity === 'error'));
+  return busErrors.get(spec);
+}
+
 /** upstream-behaviour §6: the EventBus of the namespace, else the ClusterEventBus of that name. */
 export function resolveBus(world: World, namespace: string, name: string): Resolved<EventBusSpec> {
   const found = world.eventBuses.get(`${namespace}/${name}`) ?? world.clusterEventBuses.get(name);
   if (found) {
     // divergence: upstream-behaviour §12 — a bus without a backend gave an opaque Function create error.
-    const broken = checkBus(found.spec).find((p) => p.severity === 'error');
+    const broken = busError(found.spec);
     const label = `${found.kind} ${found.kind === 'EventBus' ? `${namespace}/` : ''}${name}`;
     if (broken) return { ok: false, reason: 'EventBusInvalid', message: `spec.eventBus: ${label}: ${broken.message}` };
     return { ok: true, value: found.spec, from: label };
