@@ -84,6 +84,25 @@ export function redisSourceComponent(r: RedisSource, consumerID: string): Compon
  * a Trigger retrying a slow sink got its message a second time while still delivering the first).
  */
 export function busComponent(bus: EventBusSpec, consumerID: string, handlingMs = 0): ComponentSpec {
+  // Every consumer of a bus gets the same component but for its identity: built once per bus object and handling
+  // time, with a placeholder where the identity goes, whose items (frozen) are shared by every plan of the bus.
+  let byHandling = busTemplates.get(bus);
+  if (!byHandling) busTemplates.set(bus, (byHandling = new Map()));
+  let template = byHandling.get(handlingMs);
+  if (!template) byHandling.set(handlingMs, (template = busTemplate(bus, handlingMs)));
+  return { type: template.type, version: 'v1', metadata: template.metadata.map((m) => (m.value === CONSUMER ? { name: m.name, value: consumerID } : m)) };
+}
+
+const CONSUMER = '\u0000consumer';
+const busTemplates = new WeakMap<EventBusSpec, Map<number, ComponentSpec>>();
+
+function busTemplate(bus: EventBusSpec, handlingMs: number): ComponentSpec {
+  const component = busComponentFor(bus, CONSUMER, handlingMs);
+  for (const item of component.metadata) Object.freeze(item);
+  return component;
+}
+
+function busComponentFor(bus: EventBusSpec, consumerID: string, handlingMs: number): ComponentSpec {
   const patience = handlingMs > 0 ? `${Math.ceil((handlingMs * 1.1) / 1000) + 5}s` : undefined;
   if (bus.jetstream) {
     const j = bus.jetstream;

@@ -85,6 +85,18 @@ function sortedLabels(labels: Record<string, string>): Record<string, string> {
  */
 const dictionary = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
+// research/runtime-contract §4.3, §9.6: our host speaks HTTP; sidecar mode is the supported path. The host serves
+// Prometheus metrics on the function port; a Prometheus that honours the usual scrape annotations finds them
+// (manifests/monitoring/podmonitor.yaml does the same for the Prometheus Operator). One frozen object shared by every
+// Function: nothing writes to a planned Function, and writing to this would throw.
+const ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({
+  'dapr.io/app-protocol': 'http',
+  'openfunction.io/dapr-service-mode': 'sidecar',
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': '8080',
+  'prometheus.io/path': '/metrics',
+});
+
 export function functionOf(p: FunctionParts): FunctionObject {
   let bindings: Record<string, ComponentSpec> | undefined;
   let pubsub: Record<string, ComponentSpec> | undefined;
@@ -95,10 +107,7 @@ export function functionOf(p: FunctionParts): FunctionObject {
   }
   // Fields assigned in the order the Function has always been written (its JSON is compared and golden-tested).
   const serving: Partial<FunctionObject['spec']['serving']> = {
-    // research/runtime-contract §4.3, §9.6: our host speaks HTTP; sidecar mode is the supported path.
-    // The host serves Prometheus metrics on the function port; a Prometheus that honours the usual scrape
-    // annotations finds them (manifests/monitoring/podmonitor.yaml does the same for the Prometheus Operator).
-    annotations: { 'dapr.io/app-protocol': 'http', 'openfunction.io/dapr-service-mode': 'sidecar', 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' },
+    annotations: ANNOTATIONS,
     workloadType: 'Deployment',
     triggers: { dapr: p.triggers },
   };
