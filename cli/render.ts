@@ -42,6 +42,6 @@ export function render(files: string[], namespace: string | undefined, output: s
     for (const problem of p.problems) cli.err(`${label}: Error ${problem.reason}: ${problem.message}`);
   }
   if (output === 'json') cli.out(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: functions }, null, 2));
-  else cli.out(functions.map((f) => stringify(f, { lineWidth: 0 })).join('---\n').trimEnd());
+  else cli.out(functions.map((f) => stringify(f, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n').trimEnd());
   return invalid.length > 0 || plans.some((p) => p.problems.length > 0) ? 1 : 0;
 }

@@ -94,5 +94,5 @@ const HEADER = '# Generated from lib/api by `npm run gen:crds`. Do not edit: cha
 
 /** The checked-in text of every CRD file: stable key order (the schemas'), no line folding. */
 export function renderCrdFiles(): Array<{ file: string; text: string }> {
-  return renderCrds().map(({ file, crd }) => ({ file, text: HEADER + stringify(crd, { lineWidth: 0 }) }));
+  return renderCrds().map(({ file, crd }) => ({ file, text: HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }) }));
 }

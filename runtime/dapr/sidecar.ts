@@ -81,7 +81,7 @@ async function startOnce(launch: FunctionLaunch, options: SidecarOptions): Promi
   mkdirSync(resources, { recursive: true });
   for (const component of [...launch.components, ...(options.extraComponents ?? [])]) {
     const name = (component as { metadata: { name: string } }).metadata.name;
-    writeFileSync(join(resources, `${name}.yaml`), stringify(component, { lineWidth: 0 }));
+    writeFileSync(join(resources, `${name}.yaml`), stringify(component, { lineWidth: 0, aliasDuplicateObjects: false }));
   }
   const ports: Ports = { app: await freePort(), http: await freePort(), grpc: await freePort(), internalGrpc: await freePort(), metrics: await freePort() };
   const daprUrl = `http://${LOOPBACK}:${ports.http}`;
