@@ -121,19 +121,77 @@ export const MAX_JSON_DEPTH = 256;
 
 /** Whether JSON text nests deeper than `max`: one pass over the bytes, strings skipped. */
 export function nestsDeeperThan(bytes: Uint8Array, max = MAX_JSON_DEPTH): boolean {
+  return scanJson(bytes, max).deep;
+}
+
+const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/**
+ * One pass over JSON text: whether it nests deeper than `max`, and, for an object, where the value of its top-level
+ * member "data" lies (the last one, as JSON.parse keeps the last). Strings are skipped; a key written with escapes
+ * is not recognised, which only costs the shortcut that uses the range.
+ */
+export function scanJson(bytes: Uint8Array, max = MAX_JSON_DEPTH): { deep: boolean; data?: { start: number; end: number } } {
   let depth = 0;
   let inString = false;
+  let stringStart = 0;
+  let expectKey = false; // at depth 1, after "{" or ","
+  let dataKey = false; // the key just read at depth 1 is "data"
+  let awaitingValue = false; // after `"data":`
+  let start = -1;
+  let end = -1;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (inString) {
       if (b === 0x5c) i++;
-      else if (b === 0x22) inString = false;
-    } else if (b === 0x22) inString = true;
-    else if (b === 0x7b || b === 0x5b) {
-      if (++depth > max) return true;
-    } else if (b === 0x7d || b === 0x5d) depth--;
+      else if (b === 0x22) {
+        inString = false;
+        if (expectKey) {
+          expectKey = false;
+          // "data": d a t a between the quotes
+          dataKey = i - stringStart === 5 && bytes[stringStart + 1] === 0x64 && bytes[stringStart + 2] === 0x61 && bytes[stringStart + 3] === 0x74 && bytes[stringStart + 4] === 0x61;
+        }
+      }
+      continue;
+    }
+    if (awaitingValue && !isSpace(b)) {
+      awaitingValue = false;
+      start = i;
+      end = -1;
+    }
+    if (b === 0x22) {
+      inString = true;
+      stringStart = i;
+    } else if (b === 0x7b || b === 0x5b) {
+      if (++depth > max) return { deep: true };
+      if (depth === 1) expectKey = b === 0x7b;
+    } else if (b === 0x7d || b === 0x5d) {
+      if (depth-- === 1 && start >= 0 && end < 0) end = i;
+    } else if (depth === 1) {
+      if (b === 0x2c) {
+        expectKey = true;
+        if (start >= 0 && end < 0) end = i;
+      } else if (b === 0x3a && dataKey) {
+        dataKey = false;
+        awaitingValue = true;
+      }
+    }
   }
-  return false;
+  if (start < 0 || end < 0) return { deep: false };
+  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  return { deep: false, data: { start, end } };
+}
+
+/**
+ * A copy of `event` with more attributes, keeping the data's original bytes (RAW) for the encoders. Built by
+ * assignment: a spread followed by computed keys costs more than the rest of a delivery's JSON work.
+ */
+export function withAttributes(event: Event, attributes: Readonly<Record<string, string>>): Event {
+  const copy = { ...event };
+  for (const name in attributes) (copy as Record<string, unknown>)[name] = attributes[name];
+  const raw = RAW.get(event);
+  if (raw) RAW.set(copy, raw);
+  return copy;
 }
 
 /** The payload as JSON, if it is JSON. JSON nested beyond MAX_JSON_DEPTH is a RangeError: poison, not retried. */
@@ -268,9 +326,16 @@ export function encodeBinary(event: Event): { headers: Record<string, string>; b
 
 /** A structured CloudEvent from the bus (Dapr's envelope included: `data_base64`, `topic`, trace fields). */
 export function decodeStructured(bytes: Uint8Array): Event {
-  if (nestsDeeperThan(bytes)) throw new RangeError(`CloudEvent nested deeper than ${MAX_JSON_DEPTH} levels`);
-  const parsed = JSON.parse(bufferOf(bytes).toString('utf8')) as Record<string, unknown>;
+  const scanned = scanJson(bytes);
+  if (scanned.deep) throw new RangeError(`CloudEvent nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const buffer = bufferOf(bytes);
+  const parsed = JSON.parse(buffer.toString('utf8')) as Record<string, unknown>;
   if (!isEvent(parsed)) throw new SyntaxError('not a structured CloudEvent: specversion, id, source and type are required');
+  // JSON data is forwarded as the bytes it came in (a copy: the message's buffer is the client's), not parsed and
+  // serialised again for each delivery.
+  if (scanned.data && parsed.data !== undefined && isJsonType(parsed.datacontenttype as string | undefined)) {
+    RAW.set(parsed, Buffer.from(buffer.subarray(scanned.data.start, scanned.data.end)));
+  }
   if (typeof parsed.data_base64 === 'string') {
     // Buffer.from decodes any string, silently skipping what is not base64: garbage would pass on as other bytes.
     if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(parsed.data_base64)) throw new SyntaxError('data_base64 is not base64');

@@ -2,7 +2,7 @@
 // subscriber's retry policy; what still fails goes to its dead-letter sink and/or topic, with extensions saying
 // where and why (upstream accepted deadLetterSink/deadLetterTopic and ignored them, upstream-behaviour §9.5).
 // Pure: sending is the function context's.
-import type { Event } from '../../lib/cloudevents.js';
+import { withAttributes, type Event } from '../../lib/cloudevents.js';
 import type { SubscriberConfig } from '../../lib/config/trigger.js';
 import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome } from '../../lib/delivery.js';
 import { DeliveryError, isRetryable } from '../../lib/errors.js';
@@ -42,12 +42,8 @@ async function sendWithRetries(send: Send, data: unknown, output: string, policy
 }
 
 /** The event a subscriber receives for a firing: the firing's event with extensions naming trigger and condition. */
-export const deliveredEvent = (trigger: string, firing: Firing): Event => ({
-  ...firing.event,
-  [EXTENSIONS.trigger]: trigger,
-  [EXTENSIONS.condition]: firing.condition,
-  [EXTENSIONS.subscriber]: String(firing.subscriber),
-});
+export const deliveredEvent = (trigger: string, firing: Firing): Event =>
+  withAttributes(firing.event, { [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber) });
 
 export async function deliverFiring(trigger: string, firing: Firing, sub: SubscriberConfig, send: Send, sleep: (ms: number) => Promise<void>): Promise<DeliveryResult> {
   const event = deliveredEvent(trigger, firing);

@@ -1,5 +1,6 @@
 import { CloudEvent, HTTP } from 'cloudevents';
-import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, toCloudEvent, type Event, type EventOrigin } from '../../lib/cloudevents.js';
+import fc from 'fast-check';
+import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, scanJson, toCloudEvent, withAttributes, type Event, type EventOrigin } from '../../lib/cloudevents.js';
 
 const origin: EventOrigin = { namespace: 'default', eventSource: 'my-es', event: 'created', kind: 'kafka' };
 const env = { now: () => new Date('2026-01-02T03:04:05.000Z'), newId: () => 'generated-id' };
@@ -112,5 +113,45 @@ describe('cloudevents - encodings', () => {
 
   test.each(['not json', '{"id":"x"}', '[1,2]'])('decoding %j fails', (text) => {
     expect(() => decodeStructured(bytes(text))).toThrow();
+  });
+});
+
+describe('cloudevents - the data of a structured event forwarded as it came', () => {
+  const at = (text: string) => {
+    const found = scanJson(bytes(text)).data;
+    return found && text.slice(found.start, found.end);
+  };
+
+  test.each([
+    ['{"id":"1","data":{"a":[1,{"b":"}"}]}}', '{"a":[1,{"b":"}"}]}'],
+    ['{ "data" : "x,y" , "id":"1"}', '"x,y"'],
+    ['{"data":1,"data":[2]}', '[2]'], // the last, as JSON.parse keeps
+    ['{"x":{"data":1},"id":"data"}', undefined], // nested, and a value that reads "data"
+    ['{"d\\u0061ta":1}', undefined], // escaped key: not recognised, only the shortcut is lost
+    ['[{"data":1}]', undefined],
+  ])('%s', (text, expected) => {
+    expect(at(text)).toBe(expected);
+  });
+
+  test('the range found parses to the data JSON.parse finds, for any event', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 })), fc.jsonValue({ maxDepth: 4 }), fc.nat(4), (attributes, data, position) => {
+        const entries = Object.entries(attributes).filter(([k]) => k !== 'data');
+        entries.splice(Math.min(position, entries.length), 0, ['data', data]);
+        const text = JSON.stringify(Object.fromEntries(entries), null, position % 2 ? 1 : undefined);
+        const found = scanJson(bytes(text)).data;
+        expect(found).toBeDefined();
+        expect(JSON.parse(text.slice(found!.start, found!.end))).toEqual(JSON.parse(text).data);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('a trigger delivers the bytes of JSON data as they came, with the attributes it adds', () => {
+    const text = '{"specversion":"1.0","id":"1","source":"s","type":"t","datacontenttype":"application/json","data":{ "total": 1.50 }}';
+    const delivered = withAttributes(decodeStructured(bytes(text)), { ofntrigger: 'orders' });
+    expect(encodeBinary(delivered).body.toString()).toBe('{ "total": 1.50 }');
+    expect(encodeBinary(delivered).headers['ce-ofntrigger']).toBe('orders');
+    expect(JSON.parse(encodeStructured(delivered).toString()).data).toEqual({ total: 1.5 });
   });
 });
