@@ -59,7 +59,7 @@ export async function deliverFiring(trigger: string, firing: Firing, sub: Subscr
   if (deadLetters.length > 0) {
     const first = failed[0]!;
     const code = /HTTP (\d{3})/.exec(first.result.ok ? '' : first.result.reason)?.[1];
-    const dead: Event = { ...event, [EXTENSIONS.errorDest]: failed.map((f) => f.output).join(','), [EXTENSIONS.errorData]: reason.slice(0, 1024), ...(code ? { [EXTENSIONS.errorCode]: code } : {}) };
+    const dead = withAttributes(event, { [EXTENSIONS.errorDest]: failed.map((f) => f.output).join(','), [EXTENSIONS.errorData]: reason.slice(0, 1024), ...(code ? { [EXTENSIONS.errorCode]: code } : {}) });
     const dl = await Promise.all(deadLetters.map((output) => sendWithRetries(send, dead, output, DEFAULT_RETRY_POLICY, sleep)));
     if (dl.every((r) => r.ok)) return { kind: 'dead-lettered', reason };
     return { kind: 'failed', retryable: true, reason: `${reason}; dead letter failed too` };
