@@ -275,6 +275,20 @@ export function dataBytes(event: Event): Buffer {
   return Buffer.from(JSON.stringify(data), 'utf8');
 }
 
+// Some attributes' values repeat from event to event: their JSON is remembered, up to a bound, instead of being
+// produced again for every event on the bus (ids and times never repeat and are not kept).
+const REPEATING = new Set(['specversion', 'source', 'type', 'datacontenttype', 'dataschema']);
+const QUOTED = new Map<string, string>();
+function quoted(value: string): string {
+  let json = QUOTED.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    if (QUOTED.size >= 1024) QUOTED.clear();
+    QUOTED.set(value, json);
+  }
+  return json;
+}
+
 /** Structured mode: the whole event as JSON (`application/cloudevents+json`), what the bus carries. */
 export function encodeStructured(event: Event): Buffer {
   const data = event.data;
@@ -282,7 +296,7 @@ export function encodeStructured(event: Event): Buffer {
   for (const name in event) {
     const value = (event as Record<string, unknown>)[name];
     if (name === 'data' || name === 'data_base64' || value === undefined) continue;
-    head += `${head.length > 1 ? ',' : ''}"${name}":${JSON.stringify(value)}`;
+    head += `${head.length > 1 ? ',' : ''}"${name}":${typeof value === 'string' && REPEATING.has(name) ? quoted(value) : JSON.stringify(value)}`;
   }
   head += '}';
   const raw = RAW.get(event);
