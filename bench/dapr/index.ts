@@ -83,7 +83,11 @@ async function start(kind: 'eventsource' | 'trigger', name: string, bare: boolea
     daprd: daprd!,
     workDir: WORK,
     daprLogLevel: 'warn',
-    packageCommand: (h) => (bare ? { command: process.execPath, args: [BARE] } : packageCommand(h)),
+    packageCommand: (h) => {
+      const command = bare ? { command: process.execPath, args: [BARE] } : packageCommand(h);
+      // APP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") goes to both apps' node, for profiling.
+      return { ...command, args: [...(process.env.APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...command.args] };
+    },
   });
 }
 

@@ -8,14 +8,12 @@
 // growing backlog, p99 ≤ 50 ms) ≥ 0.8× its.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { startBroker } from '../../test/support/brokers.js';
-import { fmt, machine, table } from '../support/report.js';
+import { fmt, machine, startJsonSink, table } from '../support/report.js';
 
 const SECONDS = Number(process.env.SECONDS_PER_RATE ?? 3);
 const RATES = (process.env.RATES ?? '500,1000,1500,2000,2500,3000,4000').split(',').map(Number); // must include 1,000/s: the latency figures
@@ -27,19 +25,8 @@ const mosquitto = await startBroker('mosquitto');
 
 // The sink: one server for both pipelines, recording latency per run.
 const latencies = new Map<string, number[]>();
-const sink = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const now = process.hrtime.bigint();
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as { sentAt: string; run: string };
-    latencies.get(body.run)?.push(Number(now - BigInt(body.sentAt)) / 1e6);
-    res.writeHead(200);
-    res.end();
-  });
-});
-await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+const sink = await startJsonSink<{ sentAt: string; run: string }>((body, arrivedAt) => latencies.get(body.run)?.push(Number(arrivedAt - BigInt(body.sentAt)) / 1e6));
+const sinkUrl = sink.url;
 
 const outputs = new Map<ChildProcess, string>();
 

@@ -10,14 +10,12 @@
 // memory bounded under overload; recovered to 0 lag.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { startBroker } from '../../test/support/brokers.js';
-import { fmt, machine, median, table } from '../support/report.js';
+import { fmt, machine, median, startJsonSink, table } from '../support/report.js';
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 const SOAK_MINUTES = clamp(Number(process.env.SOAK_MINUTES ?? 10), 1, 30);
@@ -38,23 +36,13 @@ const seen = new Uint8Array(20_000_000); // event number → times delivered (sa
 let delivered = 0;
 let unique = 0;
 let window: number[] = [];
-const sink = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const now = process.hrtime.bigint();
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as { n: number; sentAt: string };
-    delivered++;
-    if (seen[body.n] === 0) unique++;
-    if (seen[body.n]! < 255) seen[body.n]!++;
-    window.push(Number(now - BigInt(body.sentAt)) / 1e6);
-    res.writeHead(200);
-    res.end();
-  });
+const sink = await startJsonSink<{ n: number; sentAt: string }>((body, arrivedAt) => {
+  delivered++;
+  if (seen[body.n] === 0) unique++;
+  if (seen[body.n]! < 255) seen[body.n]!++;
+  window.push(Number(arrivedAt - BigInt(body.sentAt)) / 1e6);
 });
-sink.keepAliveTimeout = 60_000;
-await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+const sinkUrl = sink.url;
 
 // --- The pipeline, as `ofn-events dev` runs it. --------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'ofn-events-soak-'));

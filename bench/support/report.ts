@@ -1,5 +1,7 @@
 // Shared by the benchmarks: statistics over interleaved runs, a readable table, and the closing JSON line.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 
 export const median = (xs: number[]): number => {
@@ -47,4 +49,24 @@ export async function startSinkProcess(): Promise<{ url: string; stop(): void }>
   const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
   process.once('exit', () => child.kill());
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+/**
+ * An in-process HTTP sink that answers 200 to every request and hands `receive` each body, parsed as JSON, with its
+ * arrival time (process.hrtime, the clock events are stamped with).
+ */
+export async function startJsonSink<T>(receive: (body: T, arrivedAt: bigint) => void): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const arrivedAt = process.hrtime.bigint();
+      receive(JSON.parse(Buffer.concat(chunks).toString()) as T, arrivedAt);
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => void server.close() };
 }

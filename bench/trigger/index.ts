@@ -2,8 +2,6 @@
 // next to the naive hand-written pipeline (consume, POST, then ack, one message at a time), interleaved A/B on the
 // same backlog in one run; then the latency each adds at 1,000 events/s (method: shared/research/perf-anchors C3).
 // Goals (issue): ratioToBare ≥ 1.5 with cpuMicrosPerEvent ≤ bareCpuMicrosPerEvent, and p99AddedMs ≤ 2 × bareP99AddedMs.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'undici';
@@ -13,7 +11,7 @@ import { silentLogger } from '../../lib/function.js';
 import { connectJetStream, type Bus } from '../../lib/local/index.js';
 import { startTopology } from '../../runtime/local/topology.js';
 import { startBroker } from '../../test/support/brokers.js';
-import { fmt, machine, measure, median, spread, startSinkProcess, table } from '../support/report.js';
+import { fmt, machine, measure, median, spread, startJsonSink, startSinkProcess, table } from '../support/report.js';
 
 const PAIRS = Number(process.env.PAIRS ?? 3);
 const BACKLOG = Number(process.env.BACKLOG ?? 10_000);
@@ -91,20 +89,11 @@ for (let pair = 0; pair < PAIRS; pair++) {
 // Latency at 1,000 events/s: events carry their publish time; an in-process sink reads it on arrival.
 async function latency(kind: 'trigger' | 'naive'): Promise<{ p50: number; p99: number }> {
   const samples: number[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const now = process.hrtime.bigint();
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { sentAt?: string; data?: { sentAt: string } };
-      const sentAt = BigInt(body.sentAt ?? body.data?.sentAt ?? '0');
-      if (sentAt > 0n) samples.push(Number(now - sentAt) / 1e6);
-      res.writeHead(200);
-      res.end();
-    });
+  const server = await startJsonSink<{ sentAt?: string; data?: { sentAt: string } }>((body, arrivedAt) => {
+    const sentAt = BigInt(body.sentAt ?? body.data?.sentAt ?? '0');
+    if (sentAt > 0n) samples.push(Number(arrivedAt - sentAt) / 1e6);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = server.url.replace(/\/$/, '');
   const total = RATE * LATENCY_SECONDS;
   const group = `${kind}-latency-${++run}`;
   // Both consumers start at new messages: only the events published now, none of the backlog.
