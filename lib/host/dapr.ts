@@ -70,7 +70,7 @@ const putOn = (agent: Agent, options: SidecarOptions, path: string, body: string
   requestOn(agent, options, path, body, { 'content-type': 'text/plain', ...headers }, timeoutMs, 'PUT');
 
 /** One request (POST by default) on a keep-alive agent: the status and the body's text, or a rejection when the sidecar is unreachable. */
-function requestOn(agent: Agent, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+export function requestOn(agent: Agent, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: options.host, port: options.httpPort, method, path, agent, timeout: timeoutMs, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },

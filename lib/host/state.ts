@@ -1,0 +1,49 @@
+// Dapr's state API through the sidecar (dapr docs "State management API"; dapr pkg/api/http): GET
+// /v1.0/state/<store>/<key> answers the value with an ETag header (204 when absent); POST /v1.0/state/<store> writes
+// with `concurrency: first-write`, so a write with a stale ETag — or none, on a key that exists — is refused (409).
+// components-contrib state/redis keeps first-write keys insert-only for writers without an ETag, which is what
+// lets two replicas create one key without both succeeding. Consistency is strong: a replica reads what another
+// just wrote. Keys are prefixed with the app id by daprd, so every replica of a Trigger shares them.
+import { Agent } from 'node:http';
+import { StateConflictError, StateUnavailableError, type StateStore, type Versioned } from '../state/index.js';
+import { requestOn, type SidecarOptions } from './dapr.js';
+
+export function createDaprStateStore(options: SidecarOptions, store: string): StateStore {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 30_000 });
+  const timeout = options.timeoutMs ?? 10_000;
+  const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
+  const base = `/v1.0/state/${encodeURIComponent(store)}`;
+  const call = async (what: string, method: string, path: string, body: string, headers: Record<string, string> = {}) => {
+    let response;
+    try {
+      response = await requestOn(agent, options, path, body, { ...auth, ...headers }, timeout, method);
+    } catch (e) {
+      throw new StateUnavailableError(`state store ${store}: ${what}: sidecar unreachable: ${(e as Error).message}`);
+    }
+    if (response.status === 409) throw new StateConflictError(`state store ${store}: ${what}: written since it was read`);
+    if (response.status >= 300) throw new StateUnavailableError(`state store ${store}: ${what}: sidecar answered ${response.status}: ${response.text.slice(0, 300)}`);
+    return response;
+  };
+  return {
+    async get<T>(key: string): Promise<Versioned<T> | undefined> {
+      const response = await call(`get ${key}`, 'GET', `${base}/${encodeURIComponent(key)}?consistency=strong`, '');
+      if (response.status === 204 || response.text === '') return undefined;
+      const etag = response.headers.etag;
+      return { value: JSON.parse(response.text) as T, etag: String(Array.isArray(etag) ? etag[0] : (etag ?? '')) };
+    },
+    async set(key, value, etag, ttlSeconds) {
+      const item = {
+        key,
+        value,
+        ...(etag === undefined ? {} : { etag }),
+        options: { concurrency: 'first-write', consistency: 'strong' },
+        ...(ttlSeconds ? { metadata: { ttlInSeconds: String(ttlSeconds) } } : {}),
+      };
+      await call(`set ${key}`, 'POST', base, JSON.stringify([item]), { 'content-type': 'application/json' });
+    },
+    async delete(key, etag) {
+      await call(`delete ${key}`, 'DELETE', `${base}/${encodeURIComponent(key)}?concurrency=first-write&consistency=strong`, '', etag === undefined ? {} : { 'if-match': etag });
+    },
+    close: async () => agent.destroy(),
+  };
+}
