@@ -37,9 +37,21 @@ export interface FunctionContext {
 export const FUNCTION_METRICS = {
   firings: { name: 'ofn_events_firings_total', help: 'Conditions that held, by trigger, subscriber and condition.', labels: ['trigger', 'subscriber', 'condition'] },
   deliveries: { name: 'ofn_events_deliveries_total', help: 'Firings delivered, by trigger, subscriber and result (delivered, dead-lettered, failed).', labels: ['trigger', 'subscriber', 'result'] },
+  evictions: { name: 'ofn_events_correlation_keys_evicted_total', help: 'Correlation keys evicted while they still mattered (correlation.maxKeys reached), by trigger.', labels: ['trigger'] },
+  unkeyed: { name: 'ofn_events_correlation_unkeyed_total', help: 'Events without their input\'s correlation key (not correlated), by trigger and input.', labels: ['trigger', 'input'] },
 } as const;
 
-export type AsyncFunction = (ctx: FunctionContext, data: unknown) => Promise<void>;
+/**
+ * Work a function does on a clock rather than on a message (a Trigger's absence timers): the host calls `tick` every
+ * `everyMs`, never two at once, with a context whose input is named "timer"; a tick's failure is logged and the
+ * next tick tries again.
+ */
+export interface Clocked {
+  everyMs: number;
+  tick(ctx: FunctionContext): Promise<void>;
+}
+
+export type AsyncFunction = ((ctx: FunctionContext, data: unknown) => Promise<void>) & { clock?: Clocked };
 
 /** A logger that says nothing, for tests and benchmarks. */
 export const silentLogger: Logger = { debugEnabled: false, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -7,7 +7,7 @@ import type { SubscriberConfig } from '../../lib/config/trigger.js';
 import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome } from '../../lib/delivery.js';
 import { DeliveryError, isRetryable } from '../../lib/errors.js';
 import { redactText } from '../../lib/redact.js';
-import type { Firing } from './state.js';
+import type { Firing } from './engine.js';
 
 export type Send = (data: unknown, output: string) => Promise<void>;
 
@@ -17,7 +17,7 @@ export type DeliveryResult =
   | { kind: 'failed'; retryable: boolean; reason: string };
 
 /** Extension attributes (CloudEvents §3.1.1 naming: lower-case letters and digits) added to delivered events. */
-export const EXTENSIONS = { trigger: 'ofntrigger', condition: 'ofncondition', subscriber: 'ofnsubscriber', errorDest: 'ofnerrordest', errorCode: 'ofnerrorcode', errorData: 'ofnerrordata' } as const;
+export const EXTENSIONS = { trigger: 'ofntrigger', condition: 'ofncondition', subscriber: 'ofnsubscriber', errorDest: 'ofnerrordest', errorCode: 'ofnerrorcode', errorData: 'ofnerrordata', key: 'ofnkey' } as const;
 
 function outcomeOf(e: unknown): Outcome {
   const reason = e instanceof Error ? e.message : String(e);
@@ -43,7 +43,12 @@ async function sendWithRetries(send: Send, data: unknown, output: string, policy
 
 /** The event a subscriber receives for a firing: the firing's event with extensions naming trigger and condition. */
 export const deliveredEvent = (trigger: string, firing: Firing): Event =>
-  withAttributes(firing.event, { [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber) });
+  withAttributes(
+    firing.event,
+    firing.key === undefined
+      ? { [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber) }
+      : { [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber), [EXTENSIONS.key]: firing.key },
+  );
 
 export async function deliverFiring(trigger: string, firing: Firing, sub: SubscriberConfig, send: Send, sleep: (ms: number) => Promise<void>): Promise<DeliveryResult> {
   const event = deliveredEvent(trigger, firing);

@@ -1,9 +1,11 @@
 // Entry point under OpenFunction + Dapr: env CONFIG (the controller's handler config), FUNC_CONTEXT, PORT, DAPR_*.
-// Conditions are compiled at start: a bad one stops the process with a JSON log line naming it.
+// Conditions are compiled at start: a bad one stops the process with a JSON log line naming it. With durable
+// correlation, the state store is the FUNC_CONTEXT `states` entry the config names, reached through the sidecar.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeTriggerConfig } from '../../lib/config/trigger.js';
 import { describeTrigger } from '../../lib/config/describe.js';
 import { serve } from '../../lib/host/index.js';
+import { createDaprStateStore } from '../../lib/host/state.js';
 import { createTriggerHandler } from './handler.js';
 
 const logLevel = (() => {
@@ -14,6 +16,18 @@ const logLevel = (() => {
   }
 })();
 
-await serve('trigger-handler', () => createTriggerHandler(decodeTriggerConfig(process.env.CONFIG), { now: () => Date.now(), sleep: (ms) => sleep(ms) }), logLevel, {
-  describe: () => describeTrigger(decodeTriggerConfig(process.env.CONFIG)),
-});
+await serve(
+  'trigger-handler',
+  (_, env) => {
+    const config = decodeTriggerConfig(process.env.CONFIG);
+    let store;
+    if (config.stateStore) {
+      // A store OpenFunction created is named in FUNC_CONTEXT states; an existing component goes by its own name.
+      const component = env.context.states?.[config.stateStore]?.componentName ?? config.stateStore;
+      store = createDaprStateStore({ host: env.daprHost, httpPort: env.daprHttpPort, ...(env.daprApiToken ? { apiToken: env.daprApiToken } : {}) }, component);
+    }
+    return createTriggerHandler(config, { now: () => Date.now(), sleep: (ms) => sleep(ms), ...(store ? { store } : {}) });
+  },
+  logLevel,
+  { describe: () => describeTrigger(decodeTriggerConfig(process.env.CONFIG)) },
+);

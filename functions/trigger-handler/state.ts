@@ -1,126 +1,129 @@
-// The correlation engine: a pure state machine over the Trigger's inputs, the clock passed in (DESIGN §3
-// "Correlation"). Upstream's semantics by default (upstream-behaviour §10): an input is active for 60 s after its
-// last event, sliding; every event re-evaluates; each satisfied subscriber fires with the incoming event; identical
-// conditions are all kept. One divergence: a condition fires only on events of inputs it names. Options: window per
-// Trigger and per input, reset-after-fire, and a correlated payload.
-import { identityOf, type Event } from '../../lib/cloudevents.js';
-import type { CompiledCondition } from '../../lib/condition/index.js';
+// Correlation state in process memory (the default, as upstream): one record per correlation key (a single one when
+// the Trigger is not keyed), the oldest evicted beyond `maxKeys`, idle ones forgotten, absence timers on a heap.
+// Pure: the clock is passed in. The durable correlator (durable.ts) keeps the same records in a Dapr state store.
+import type { Event } from '../../lib/cloudevents.js';
+import { absenceFiring, activeIn, applyEvent, isIdle, lifetimeMs, newRecord, type CorrelationModel, type Firing, type KeyRecord } from './engine.js';
 
-export const DEFAULT_WINDOW_MS = 60_000;
-export const FIRED_TYPE = 'io.openfunction.events.trigger.fired';
+export { DEFAULT_WINDOW_MS, FIRED_TYPE, ABSENT_TYPE } from './engine.js';
+export type { CorrelationModel, Firing } from './engine.js';
 
-export interface CorrelationModel {
-  namespace: string;
-  trigger: string;
-  /** Input names in slot order, with their windows. */
-  inputs: Array<{ name: string; windowMs: number }>;
-  /** Per subscriber, in spec order. */
-  conditions: CompiledCondition[];
-  resetAfterFire: boolean;
-  payload: 'event' | 'correlated';
-}
+export const DEFAULT_MAX_KEYS = 10_000;
 
-export interface Firing {
-  subscriber: number;
-  condition: string;
-  /** What the subscriber receives: the incoming event, or the correlated event. */
-  event: Event;
-  /** Ids of the events that satisfied the condition (the latest of each input it names). */
-  contributors: string[];
+/** A min-heap of (due, key, subscriber): entries are checked against the record when they come due. */
+class TimerHeap {
+  private readonly items: Array<{ due: number; key: string; s: number }> = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(item: { due: number; key: string; s: number }): void {
+    const a = this.items;
+    a.push(item);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]!.due <= a[i]!.due) break;
+      [a[parent], a[i]] = [a[i]!, a[parent]!];
+      i = parent;
+    }
+  }
+  peek = () => this.items[0];
+  pop(): { due: number; key: string; s: number } | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]!.due < a[m]!.due) m = l;
+        if (r < a.length && a[r]!.due < a[m]!.due) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 export class Correlator {
-  private readonly lastAt: Array<number | undefined>;
-  private readonly latest: Array<Event | undefined>;
-  private readonly slots = new Map<string, number>();
+  /** In order of last event: the first is the oldest, evicted first. */
+  private readonly records = new Map<string, KeyRecord>();
+  private readonly timers = new TimerHeap();
+  private readonly lifetime: number;
 
-  constructor(private readonly model: CorrelationModel) {
-    this.lastAt = model.inputs.map(() => undefined);
-    this.latest = model.inputs.map(() => undefined);
-    model.inputs.forEach((input, i) => this.slots.set(input.name, i));
+  constructor(
+    private readonly model: CorrelationModel,
+    private readonly maxKeys = DEFAULT_MAX_KEYS,
+    /** Told of each key evicted while it still mattered (a metric and a log line in the handler). */
+    private readonly onEvict: (key: string) => void = () => {},
+  ) {
+    this.lifetime = lifetimeMs(model);
   }
 
-  /** Whether an input is active at `now`. */
-  isActive(name: string, now: number): boolean {
-    const i = this.slots.get(name);
-    if (i === undefined) return false;
-    const at = this.lastAt[i];
-    return at !== undefined && now - at < this.model.inputs[i]!.windowMs;
+  /** Open keys: records held. */
+  get size(): number {
+    return this.records.size;
   }
 
-  /**
-   * One event on `inputNames` (several inputs may read one topic) at `now`: update, evaluate, and say who fires.
-   * Synchronous, so two events can never interleave between update and evaluation.
-   */
-  onEvent(inputNames: readonly string[], event: Event, now: number): Firing[] {
-    const touched = new Set<number>();
+  /** Whether an input is active at `now` (for `key`). */
+  isActive(name: string, now: number, key = ''): boolean {
+    const slot = this.model.slots.get(name);
+    const rec = this.records.get(key);
+    return slot !== undefined && rec !== undefined && activeIn(this.model, rec, slot, now);
+  }
+
+  /** One event on `inputNames` at `now`, for `key`: see engine.applyEvent. */
+  onEvent(inputNames: readonly string[], event: Event, now: number, key = ''): Firing[] {
+    const slots: number[] = [];
     for (const name of inputNames) {
-      const i = this.slots.get(name);
-      if (i === undefined) continue;
-      this.lastAt[i] = now;
-      this.latest[i] = event;
-      touched.add(i);
+      const slot = this.model.slots.get(name);
+      if (slot !== undefined) slots.push(slot);
     }
-    if (touched.size === 0) return [];
-    const active = this.model.inputs.map((input, i) => this.lastAt[i] !== undefined && now - this.lastAt[i]! < input.windowMs);
-    // Upstream forgets an idle input's last event (upstream-behaviour §9.2).
-    const events = this.latest.map((e, i) => (active[i] ? e : undefined));
-    const snapshot = { active, events };
+    if (slots.length === 0) return [];
+    let rec = this.records.get(key);
+    if (rec) {
+      // Move to the end: the Map's order is the order of last events.
+      this.records.delete(key);
+    } else {
+      rec = newRecord(this.model);
+    }
+    this.records.set(key, rec);
+    const before = rec.timers.length;
+    const firings = applyEvent(this.model, rec, slots, event, now, key);
+    for (let i = before; i < rec.timers.length; i++) this.timers.push({ due: rec.timers[i]!.due, key, s: rec.timers[i]!.s });
+    if (this.records.size > this.maxKeys) this.evictOldest(now);
+    return firings;
+  }
+
+  /** Absence firings due at `now`, each once; and idle records forgotten. */
+  expire(now: number): Firing[] {
     const firings: Firing[] = [];
-    this.model.conditions.forEach((condition, subscriber) => {
-      // divergence: upstream-behaviour §10 — upstream fired a condition on events of inputs it does not name.
-      if (!condition.inputs.some((name) => touched.has(this.slots.get(name)!))) return;
-      if (!condition.evaluate(snapshot)) return;
-      const contributors = condition.inputs.map((name) => events[this.slots.get(name)!]?.id).filter((id): id is string => id !== undefined);
-      firings.push({
-        subscriber,
-        condition: condition.source,
-        contributors,
-        event: this.model.payload === 'correlated' ? this.correlated(subscriber, condition, events, contributors, now) : event,
-      });
-    });
-    if (this.model.resetAfterFire) {
-      for (const firing of firings) {
-        for (const name of this.model.conditions[firing.subscriber]!.inputs) {
-          const i = this.slots.get(name)!;
-          this.lastAt[i] = undefined;
-          this.latest[i] = undefined;
-        }
-      }
+    for (let top = this.timers.peek(); top && top.due <= now; top = this.timers.peek()) {
+      this.timers.pop();
+      const rec = this.records.get(top.key);
+      const i = rec ? rec.timers.findIndex((t) => t.s === top.s && t.due === top.due) : -1;
+      if (!rec || i < 0) continue; // disarmed, or its key evicted
+      const [timer] = rec.timers.splice(i, 1);
+      firings.push(absenceFiring(this.model, timer!, top.key));
+    }
+    // The oldest records come first: stop at the first that may still matter.
+    for (const [key, rec] of this.records) {
+      if (now - rec.touched < this.lifetime) break;
+      if (isIdle(this.model, rec, now)) this.records.delete(key);
     }
     return firings;
   }
 
-  private correlated(subscriber: number, condition: CompiledCondition, events: Array<Event | undefined>, contributors: string[], now: number): Event {
-    const named: Record<string, Event> = {};
-    const identities: string[] = [];
-    for (const name of condition.inputs) {
-      const e = events[this.slots.get(name)!];
-      if (e) {
-        named[name] = e;
-        identities.push(identityOf(e));
-      }
-    }
-    return {
-      specversion: '1.0',
-      // The same contributors give the same id, so a redelivered firing can be recognised downstream; hashed by
-      // identity (source + id), so contributors from two sources that reuse an id give two firings.
-      id: `${this.model.trigger}-${subscriber}-${fnv1a(identities.join('\u0001'))}`,
-      source: `/apis/events.openfunction.io/v1alpha1/namespaces/${this.model.namespace}/triggers/${this.model.trigger}`,
-      type: FIRED_TYPE,
-      time: new Date(now).toISOString(),
-      datacontenttype: 'application/json',
-      data: { trigger: this.model.trigger, subscriber, condition: condition.source, events: named, contributors },
-    };
+  /** When the next absence timer is due, if any. */
+  nextDue(): number | undefined {
+    return this.timers.peek()?.due;
   }
-}
 
-/** 64-bit FNV-1a, hex: a short, stable digest (not for security). */
-function fnv1a(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  private evictOldest(now: number): void {
+    const [key, rec] = this.records.entries().next().value as [string, KeyRecord];
+    this.records.delete(key);
+    if (!isIdle(this.model, rec, now)) this.onEvict(key);
   }
-  return h.toString(16).padStart(16, '0');
 }

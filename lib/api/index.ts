@@ -5,8 +5,8 @@ export { eventSource, eventSourceSpec, kafkaSource, cronSource, mqttSource, redi
 export type { EventSource, EventSourceSpec, KafkaSource, CronSource, MqttSource, RedisSource } from './eventsource.js';
 export { eventBus, clusterEventBus, eventBusSpec, BUS_BACKENDS } from './eventbus.js';
 export type { EventBus, ClusterEventBus, EventBusSpec, BusBackend } from './eventbus.js';
-export { trigger, triggerSpec, subscriber, delivery, correlation } from './trigger.js';
-export type { Trigger, TriggerSpec, TriggerInput, Subscriber, Delivery, Correlation } from './trigger.js';
+export { trigger, triggerSpec, subscriber, delivery, correlation, absence } from './trigger.js';
+export type { Trigger, TriggerSpec, TriggerInput, Subscriber, Delivery, Correlation, Absence } from './trigger.js';
 export { KINDS, kindInfo } from './kinds.js';
 export type { KindInfo, PrinterColumn } from './kinds.js';
 export { parseResource, isOurs } from './validate.js';

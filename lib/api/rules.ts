@@ -1,6 +1,7 @@
 // Rules the CRD schema cannot express, checked on one resource after its schema passed. Upstream finds most of
 // these at run time, often as a crash (upstream-behaviour §12); we report them before anything runs. Pure.
 import { compileCondition, ConditionSyntaxError } from '../condition/index.js';
+import { compileKey } from '../condition/key.js';
 import { parseDuration } from '../duration.js';
 import {
   eventSourceFunctionName, eventSourceBusComponentName, eventSourceSinkComponentName, sourceComponentName, triggerBusComponentName, triggerSinkComponentName, triggerTopicBusComponentName, SOURCE_KINDS,
@@ -163,6 +164,45 @@ function checkTrigger(t: Trigger): Problem[] {
   });
   const window = spec.correlation?.window;
   if (window !== undefined && parseDuration(window) === 0) problems.push(error('spec.correlation.window', 'must be longer than 0'));
+  problems.push(...correlationProblems(spec));
+  return problems;
+}
+
+/** Keys, absences and the state store: what the correlation engine needs to hold per key, checked before it runs. */
+function correlationProblems(spec: Trigger['spec']): Problem[] {
+  const problems: Problem[] = [];
+  const names = Object.keys(spec.inputs);
+  const keyed = names.filter((name) => spec.inputs[name]!.key !== undefined);
+  for (const name of keyed) {
+    try {
+      compileKey(spec.inputs[name]!.key!);
+    } catch (e) {
+      if (!(e instanceof ConditionSyntaxError)) throw e;
+      problems.push(error(`spec.inputs.${name}.key`, e.message));
+    }
+  }
+  if (keyed.length > 0 && keyed.length < names.length) {
+    for (const name of names.filter((n) => !keyed.includes(n))) {
+      problems.push(error(`spec.inputs.${name}.key`, `required: inputs ${keyed.join(', ')} correlate by key, so every input needs one (e.g. data.orderId)`));
+    }
+  }
+  spec.subscribers.forEach((sub, i) => {
+    if (!sub.absence) return;
+    const at = `spec.subscribers[${i}].absence`;
+    if (!names.includes(sub.absence.input)) problems.push(error(`${at}.input`, `expected one of the inputs ${names.map((n) => `"${n}"`).join(', ')}, got "${sub.absence.input}"`));
+    if (parseDuration(sub.absence.within) === 0) problems.push(error(`${at}.within`, 'must be longer than 0'));
+  });
+  const state = spec.correlation?.state;
+  if (state) {
+    if ((state.component === undefined) === (state.type === undefined)) problems.push(error('spec.correlation.state', 'set component (an existing Dapr state store) or type (one the controller creates), not both'));
+    if (state.type !== undefined && !/^state\.[\w.-]+$/.test(state.type)) problems.push(error('spec.correlation.state.type', `expected a Dapr state store type such as state.redis, got ${JSON.stringify(state.type)}`));
+    if (state.component !== undefined && state.metadata !== undefined) problems.push(error('spec.correlation.state.metadata', 'only with type: an existing component has its own metadata'));
+    if (state.type === 'state.redis' && state.metadata?.redisHost === undefined) problems.push(error('spec.correlation.state.metadata.redisHost', 'required by state.redis, e.g. redis:6379'));
+    if (state.type === 'state.redis' && state.metadata?.redisHost !== undefined) problems.push(...addressProblems('redis', state.metadata.redisHost, 'spec.correlation.state.metadata.redisHost'));
+  }
+  if ((spec.replicas ?? 1) > 1 && !state) problems.push(error('spec.replicas', 'more than 1 needs spec.correlation.state: each replica would correlate only the events it happens to receive'));
+  const ttl = spec.correlation?.ttl;
+  if (ttl !== undefined && parseDuration(ttl) === 0) problems.push(error('spec.correlation.ttl', 'must be longer than 0'));
   return problems;
 }
 

@@ -1,4 +1,4 @@
-// Parsing conditions: jsep tokenizes and parses (this is the only module that imports it); our whitelist turns its
+// Parsing conditions: jsep tokenizes and parses (here and, for correlation keys, key.ts); our whitelist turns its
 // tree into lib/condition/ast.ts or rejects it with a position and a suggestion. jsep's global configuration is
 // never changed. Pure.
 import jsep from 'jsep';

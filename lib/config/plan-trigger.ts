@@ -7,6 +7,9 @@ import { namespaceOf } from '../api/index.js';
 import { topicOutputName, triggerBusComponentName, triggerSinkOutputName } from '../naming.js';
 import type { SubscriberConfig, TriggerHandlerConfig } from './trigger.js';
 
+/** The name of a Trigger's correlation state store among its Function's `serving.states` (FUNC_CONTEXT `states`). */
+export const CORRELATION_STATE = 'correlation';
+
 export interface TriggerOutputs {
   sinks: Array<{ output: string; sink: Sink; subscriber: number; deadLetter: boolean }>;
   topics: Array<{ output: string; topic: string }>;
@@ -36,6 +39,7 @@ export function planTriggerHandler(trigger: Trigger, defaultNamespace?: string):
     if (sub.topic) subscriber.eventBusOutputName = topicOutput(sub.topic);
     if (sub.deadLetterTopic) subscriber.deadLetterTopicOutputName = topicOutput(sub.deadLetterTopic);
     if (sub.delivery) subscriber.delivery = sub.delivery;
+    if (sub.absence) subscriber.absence = sub.absence;
     return subscriber;
   });
   const inputs: TriggerHandlerConfig['inputs'] = [];
@@ -43,10 +47,17 @@ export function planTriggerHandler(trigger: Trigger, defaultNamespace?: string):
     const input = trigger.spec.inputs[inputName]!;
     const planned: TriggerHandlerConfig['inputs'][number] = { name: inputName, namespace: input.namespace ?? namespace, eventSource: input.eventSource, event: input.event };
     if (input.window) planned.window = input.window;
+    if (input.key) planned.key = input.key;
     inputs.push(planned);
   }
   const config: TriggerHandlerConfig = { eventBusComponent: triggerBusComponentName(name), trigger: name, namespace, inputs, subscribers } as TriggerHandlerConfig;
-  if (trigger.spec.correlation) config.correlation = trigger.spec.correlation;
+  const correlation = trigger.spec.correlation;
+  if (correlation) {
+    // The store's address and credentials stay in its Dapr component; the handler knows it by its FUNC_CONTEXT name.
+    const { state, ...rest } = correlation;
+    config.correlation = rest;
+    if (state) config.stateStore = state.component ?? CORRELATION_STATE;
+  }
   config.logLevel = trigger.spec.logLevel ?? '1';
   return { config, outputs };
 }

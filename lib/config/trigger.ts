@@ -2,7 +2,7 @@
 // text, so identical conditions overwrote each other; ours lists them in spec order (divergence, README). Inputs
 // keep upstream's shape. The controller writes it; the handler reads it. Pure.
 import { z } from 'zod';
-import { correlation, delivery } from '../api/trigger.js';
+import { absence, correlation, delivery } from '../api/trigger.js';
 import { decodeConfig } from './encoding.js';
 
 export const triggerHandlerConfig = z.looseObject({
@@ -17,6 +17,7 @@ export const triggerHandlerConfig = z.looseObject({
         eventSource: z.string().min(1),
         event: z.string().min(1),
         window: z.string().optional(),
+        key: z.string().optional(),
       }),
     )
     .min(1),
@@ -28,9 +29,12 @@ export const triggerHandlerConfig = z.looseObject({
       eventBusOutputName: z.string().optional(),
       deadLetterTopicOutputName: z.string().optional(),
       delivery: delivery.optional(),
+      absence: absence.optional(),
     }),
   ),
   correlation: correlation.optional(),
+  /** Keep correlation state in this Dapr state store (its name among FUNC_CONTEXT states); in memory without it. */
+  stateStore: z.string().optional(),
   logLevel: z.string().optional(),
 });
 

@@ -19,6 +19,8 @@ export const funcContext = z.looseObject({
   port: z.string().optional(),
   inputs: z.record(z.string(), z.looseObject(component)).optional(),
   outputs: z.record(z.string(), z.looseObject({ ...component, operation: z.string().optional() })).optional(),
+  /** State stores (OpenFunction `serving.states`): a Trigger's correlation state. */
+  states: z.record(z.string(), z.looseObject({ componentName: z.string().min(1), componentType: z.string().optional() })).optional(),
 });
 
 export type FuncContext = z.infer<typeof funcContext>;

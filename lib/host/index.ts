@@ -43,7 +43,7 @@ export function readHostEnv(env: NodeJS.ProcessEnv): HostEnv {
  */
 export async function serve(
   name: string,
-  makeFunction: (log: Logger) => AsyncFunction,
+  makeFunction: (log: Logger, env: HostEnv) => AsyncFunction,
   logLevel: string | undefined,
   hooks: { onStop?: () => void; rawPubSub?: boolean; describe?: () => Record<string, unknown> } = {},
 ): Promise<Host | undefined> {
@@ -53,7 +53,7 @@ export async function serve(
   let sidecar: Sidecar;
   try {
     env = readHostEnv(process.env);
-    const fn = makeFunction(log);
+    const fn = makeFunction(log, env);
     sidecar = createSidecar({ host: env.daprHost, httpPort: env.daprHttpPort, ...(env.daprApiToken ? { apiToken: env.daprApiToken } : {}) });
     host = createHost({ context: env.context, fn, sidecar, log, metrics: createMetrics(), ...(hooks.rawPubSub ? { rawPubSub: true } : {}), ...(env.appApiToken ? { appApiToken: env.appApiToken } : {}) });
   } catch (e) {

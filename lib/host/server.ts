@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dataBytes, decodeStructured, type Event } from '../cloudevents.js';
 import { DeliveryError, PoisonMessageError } from '../errors.js';
 import { FailurePolicy } from '../poison.js';
+import { startClock, TIMER_INPUT } from '../clock.js';
 import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../function.js';
 import { isBinding, isPubSub, type FuncContext } from './context.js';
 import { trackConnections } from './connections.js';
@@ -87,6 +88,7 @@ export function createHost(options: HostOptions): Host {
 
   let inFlight = 0;
   let draining = false;
+  let clock: { stop(): Promise<void> } | undefined;
   let idle: (() => void) | undefined;
   let drained: Promise<void> | undefined;
 
@@ -185,7 +187,11 @@ export function createHost(options: HostOptions): Host {
     listen(port, hostname = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, hostname, () => resolve((server.address() as AddressInfo).port));
+        server.listen(port, hostname, () => {
+          // Clocked work (absence timers) starts with serving and stops with the drain.
+          if (fn.clock && !clock) clock = startClock(fn.clock, contextFor(TIMER_INPUT));
+          resolve((server.address() as AddressInfo).port);
+        });
       });
     },
     drain(timeoutMs) {
@@ -197,6 +203,7 @@ export function createHost(options: HostOptions): Host {
   async function drainOnce(timeoutMs: number): Promise<void> {
     {
       draining = true;
+      await clock?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       connections.closeIdle();
       if (inFlight > 0) {

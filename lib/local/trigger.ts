@@ -1,6 +1,7 @@
 // Runs the trigger-handler without Dapr: one subscription per input topic on the local bus, in the Trigger's
 // consumer group; the handler's outcome becomes the bus verdict (ack, retry, drop).
 import { identityOf } from '../cloudevents.js';
+import { startClock, TIMER_INPUT } from '../clock.js';
 import type { AsyncFunction, FunctionContext, Logger } from '../function.js';
 import { DeliveryError } from '../errors.js';
 import { FailurePolicy } from '../poison.js';
@@ -44,5 +45,12 @@ export async function runTrigger(bus: Bus, t: LocalTrigger): Promise<{ stop(): P
       }, { concurrency: t.concurrency ?? 64 }),
     );
   }
-  return { stop: async () => void (await Promise.all(subscriptions.map((s) => s.stop()))) };
+  // Clocked work (absence timers), as the host runs it under Dapr.
+  const clock = t.fn.clock ? startClock(t.fn.clock, { name: t.name, input: TIMER_INPUT, log: t.log, send }) : undefined;
+  return {
+    stop: async () => {
+      await clock?.stop();
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    },
+  };
 }

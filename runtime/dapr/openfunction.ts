@@ -1,8 +1,9 @@
 // What OpenFunction v1.2 makes of one async Function, so that `dev --runtime dapr` and the tests run a rendered
 // Function exactly as a cluster would (research/runtime-contract §4.2, §4.4; real-peers §5). Pure: randomness is
 // passed in.
-//   - Components: one Dapr Component per `bindings`/`pubsub` entry, named by the API server from OpenFunction's
-//     generateName `{serving}-{bindings|pubsub}-{key}-` (base cut at 58 characters) and scoped to the app id.
+//   - Components: one Dapr Component per `bindings`/`pubsub`/`states` entry, named by the API server from
+//     OpenFunction's generateName `{serving}-{bindings|pubsub|state}-{key}-` (base cut at 58 characters) and scoped
+//     to the app id.
 //   - The sidecar: app id `{function}-{namespace}`, HTTP app protocol (our annotation), the app on one port.
 //   - FUNC_CONTEXT (v1beta1): inputs and outputs keyed by inputName/outputName, each with the real component name
 //     when OpenFunction can find it (of@v1.2.0 common.go getRealComponentName matches on the generateName prefix;
@@ -34,6 +35,7 @@ export interface FuncContext {
   version: string;
   inputs?: Record<string, FuncContextEntry>;
   outputs?: Record<string, FuncContextEntry>;
+  states?: Record<string, FuncContextEntry>;
   runtime: 'Async';
   port: string;
 }
@@ -75,7 +77,7 @@ export function launchOf(fn: FunctionObject, random5: () => string, secretStore?
   const serving = generatedName('serving-', random5());
   const real = new Map<string, string>();
   const components: ComponentDocument[] = [];
-  for (const [kind, entries] of [['bindings', fn.spec.serving.bindings], ['pubsub', fn.spec.serving.pubsub]] as const) {
+  for (const [kind, entries] of [['bindings', fn.spec.serving.bindings], ['pubsub', fn.spec.serving.pubsub], ['state', fn.spec.serving.states]] as const) {
     for (const [key, spec] of Object.entries(entries ?? {})) {
       const prefix = `${serving}-${kind}-${key}-`;
       const name = generatedName(prefix, random5());
@@ -101,11 +103,14 @@ export function launchOf(fn: FunctionObject, random5: () => string, secretStore?
   for (const { dapr: o } of fn.spec.serving.outputs ?? []) {
     outputs[o.outputName || o.name] = { uri: o.topic ?? o.name, componentName: componentName(o.name), componentType: o.type, ...(o.operation ? { operation: o.operation } : {}) };
   }
+  const states: Record<string, FuncContextEntry> = {};
+  for (const [key, spec] of Object.entries(fn.spec.serving.states ?? {})) states[key] = { componentName: componentName(key), componentType: spec.type };
   const context: FuncContext = {
     name: fn.metadata.name,
     version: fn.spec.version,
     ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
     ...(Object.keys(outputs).length > 0 ? { outputs } : {}),
+    ...(Object.keys(states).length > 0 ? { states } : {}),
     runtime: 'Async',
     port: '8080',
   };

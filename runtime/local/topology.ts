@@ -15,6 +15,8 @@ import { busOutput, runEventSource } from '../../lib/local/eventsource.js';
 import { retryPolicyOf } from '../../lib/delivery.js';
 import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } from '../../lib/local/index.js';
 import { runTrigger } from '../../lib/local/trigger.js';
+import { MemoryStateStore, type StateStore } from '../../lib/state/index.js';
+import { connectRedisStateStore } from '../../lib/state/redis.js';
 import { startTriggerThread, threadsAvailable, TopologyError } from './thread.js';
 import type { Scheduler } from '../../lib/local/cron.js';
 import type { Bus, Output } from '../../lib/local/types.js';
@@ -309,7 +311,9 @@ export async function startTopology(resources: readonly Resource[], options: Top
         outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`, timeoutMs), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
       }
       for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
-      const fn = createTriggerHandler(config, { now: () => Date.now(), sleep });
+      const store = await correlationStore(t, key, notes);
+      if (store) stops.push(async () => void (await store.close?.()));
+      const fn = createTriggerHandler(config, { now: () => Date.now(), sleep, ...(store ? { store } : {}) });
       const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
       const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (countIn(key, isEvent(data) ? identityOf(data) : undefined), fn(ctx, data)) });
       stops.push(() => running.stop());
@@ -320,4 +324,22 @@ export async function startTopology(resources: readonly Resource[], options: Top
   }
 
   return { notes, counters, waiting: () => waiting, stop: stopAll };
+}
+
+/**
+ * A Trigger's correlation state store outside a cluster: a real Redis for `state.redis` (the same layout as Dapr's),
+ * else process memory — said in the notes, since such state does not survive the run.
+ */
+async function correlationStore(t: Trigger, key: string, notes: string[]): Promise<StateStore | undefined> {
+  const state = t.spec.correlation?.state;
+  if (!state) return undefined;
+  const host = state.type === 'state.redis' ? state.metadata?.redisHost : undefined;
+  if (host) {
+    const password = state.metadata?.redisPassword;
+    const url = `redis://${password ? `:${encodeURIComponent(password)}@` : ''}${host}`;
+    notes.push(`${key}: correlation state in Redis at ${host}`);
+    return connectRedisStateStore(url);
+  }
+  notes.push(`${key}: correlation state in memory (${state.component ? `component ${state.component}` : state.type} exists only in a cluster)`);
+  return new MemoryStateStore();
 }

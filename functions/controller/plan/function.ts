@@ -47,8 +47,9 @@ export interface FunctionObject {
       outputs?: Array<{ dapr: DaprOutput }>;
       bindings?: Record<string, ComponentSpec>;
       pubsub?: Record<string, ComponentSpec>;
+      states?: Record<string, ComponentSpec>;
       params: { CONFIG: string };
-      scaleOptions?: { minReplicas: number; maxReplicas: number };
+      scaleOptions?: { minReplicas: number; maxReplicas: number; keda?: Record<string, never> };
     };
   };
 }
@@ -64,8 +65,12 @@ export interface FunctionParts {
   /** Keyed by component name; a Map, as the names are per resource (object literals with such keys are slow). */
   components: ReadonlyMap<string, ComponentSpec>;
   config: unknown;
-  /** One replica keeps a Trigger's correlation state whole (upstream-behaviour §9.4). */
+  /** One replica keeps a Trigger's in-memory correlation state whole (upstream-behaviour §9.4). */
   singleReplica?: boolean;
+  /** A fixed number of replicas (a Trigger with durable state). */
+  replicas?: number;
+  /** State stores OpenFunction creates for the Function (its CRD takes full component specs only). */
+  states?: Record<string, ComponentSpec>;
 }
 
 // Built by assignment in sorted key order rather than by spreads and Object.fromEntries: the controller plans every
@@ -114,8 +119,11 @@ export function functionOf(p: FunctionParts): FunctionObject {
   if (p.outputs.length > 0) serving.outputs = p.outputs.map((dapr) => ({ dapr }));
   if (bindings) serving.bindings = bindings;
   if (pubsub) serving.pubsub = pubsub;
+  if (p.states) serving.states = p.states;
   serving.params = { CONFIG: encodeConfig(p.config) };
   if (p.singleReplica) serving.scaleOptions = { minReplicas: 1, maxReplicas: 1 };
+  // OpenFunction 1.2 runs minReplicas only when `keda` is present, even empty (runtime-contract §4.5): no scaler.
+  else if (p.replicas !== undefined) serving.scaleOptions = { minReplicas: p.replicas, maxReplicas: p.replicas, keda: {} };
   const metadata: FunctionObject['metadata'] = { name: p.name, namespace: p.namespace, labels: sortedLabels(p.labels) };
   // The API server needs the owner's uid; without one (`ofn-events render`), no owner reference is written.
   if (p.owner.uid) metadata.ownerReferences = [{ apiVersion: p.owner.apiVersion, kind: p.owner.kind, name: p.owner.name, uid: p.owner.uid, controller: true, blockOwnerDeletion: true }];

@@ -3,14 +3,14 @@
 // Conditions and the rest of the spec are checked first: an invalid Trigger gets no Function. Pure.
 import type { Trigger } from '../../../lib/api/index.js';
 import { checkResource, namespaceOf } from '../../../lib/api/index.js';
-import { planTriggerHandler } from '../../../lib/config/plan-trigger.js';
+import { CORRELATION_STATE, planTriggerHandler } from '../../../lib/config/plan-trigger.js';
 import {
   busTopic, LABELS, topicOutputName, triggerBusComponentName, triggerBusConsumerId, triggerFunctionName, triggerInputName, triggerSinkComponentName,
   triggerTopicBusComponentName, triggerTopicConsumerId,
 } from '../../../lib/naming.js';
 import { handlingWorstCaseMs } from '../../../lib/delivery.js';
 import { busComponent, httpSinkComponent, type ComponentSpec } from './components.js';
-import { functionOf, type DaprOutput, type FunctionObject } from './function.js';
+import { functionOf, type DaprOutput, type FunctionObject, type FunctionParts } from './function.js';
 import type { Problem } from './problem.js';
 import { resolveBus, resolveSink, type World } from './world.js';
 
@@ -62,9 +62,24 @@ export function planTrigger(t: Trigger, world: World, defaultNamespace?: string)
         outputs,
         components,
         config,
-        singleReplica: true,
+        ...stateOf(t),
       }),
     ],
     problems,
   };
+}
+
+/**
+ * Where a Trigger keeps its correlation state: in memory, on one replica (as upstream); or in a Dapr state store
+ * (an existing component, or one created from the Trigger's spec), on as many replicas as it asks for.
+ */
+function stateOf(t: Trigger): Partial<Pick<FunctionParts, 'singleReplica' | 'replicas' | 'states'>> {
+  const state = t.spec.correlation?.state;
+  if (!state) return { singleReplica: true };
+  const replicas = t.spec.replicas ?? 1;
+  // An existing component is reached by its name (the handler's config names it); OpenFunction's `states` takes
+  // only full component specs (its CRD requires type, version and metadata).
+  if (state.component) return { replicas };
+  const metadata = Object.keys(state.metadata ?? {}).sort().map((name) => ({ name, value: state.metadata![name]! }));
+  return { replicas, states: { [CORRELATION_STATE]: { type: state.type!, version: (state.version ?? 'v1') as 'v1', metadata } } };
 }
