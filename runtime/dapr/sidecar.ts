@@ -48,8 +48,11 @@ export interface RunningFunction {
   /** http://127.0.0.1:<dapr http port> */
   daprUrl: string;
   appUrl: string;
-  /** Restarts the function container alone (the sidecar keeps running), as a pod's container restart does. */
-  restartApp(): Promise<void>;
+  /**
+   * Restarts the function container alone (the sidecar keeps running), as a pod's container restart does; with
+   * `kill`, the container dies by SIGKILL first (no drain), as an OOM kill or a node loss ends it.
+   */
+  restartApp(options?: { kill?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -127,7 +130,8 @@ async function startOnce(launch: FunctionLaunch, options: SidecarOptions): Promi
     daprd,
     daprUrl,
     appUrl,
-    async restartApp() {
+    async restartApp(restart = {}) {
+      if (restart.kill) app.kill('SIGKILL');
       await app.stop();
       app = await startApp();
     },

@@ -47,6 +47,36 @@ describe('validate - rejects with the field path and what was expected', () => {
   });
 });
 
+const keyedInputs = { created: { eventSource: 'shop', event: 'created', key: 'data.orderId' }, paid: { eventSource: 'pay', event: 'paid', key: 'data.orderId' } };
+
+describe('validate - keys, absences and correlation state', () => {
+  test('a keyed Trigger with an absence subscriber and a Redis state store, on 3 replicas, is accepted', () => {
+    const doc = makeTrigger({
+      spec: {
+        inputs: { ...keyedInputs, tick: undefined },
+        replicas: 3,
+        correlation: { state: { type: 'state.redis', metadata: { redisHost: 'redis:6379' } }, maxKeys: 100000, ttl: '1h' },
+        subscribers: [{ condition: 'created', absence: { input: 'paid', within: '10m' }, sink: { uri: 'http://remind.default.svc/' } }],
+      },
+    });
+    expect(problemsOf(doc)).toEqual([]);
+  });
+
+  test.each<[string, unknown, string[]]>([
+    ['a key that is not a path', makeTrigger({ spec: { inputs: { tick: { eventSource: 'my-es', event: 'tick', key: 'data.id + 1' } } } }), ['spec.inputs.tick.key: at character 1: expected a path such as data.orderId or subject, got an expression']],
+    ['one input keyed, another not', makeTrigger({ spec: { inputs: { tick: { eventSource: 'my-es', event: 'tick', key: 'subject' }, tock: { eventSource: 'my-es', event: 'tock' } } } }), ['spec.inputs.tock.key: required: inputs tick correlate by key, so every input needs one (e.g. data.orderId)']],
+    ['an absence of an unknown input', makeTrigger({ spec: { subscribers: [{ condition: 'tick', absence: { input: 'tock', within: '1m' }, topic: 'late' }] } }), ['spec.subscribers[0].absence.input: expected one of the inputs "tick", got "tock"']],
+    ['an absence without a duration', makeTrigger({ spec: { subscribers: [{ condition: 'tick', absence: { input: 'tick' }, topic: 'late' }] } }), ['spec.subscribers[0].absence.within: required']],
+    ['replicas without a state store', makeTrigger({ spec: { replicas: 2 } }), ['spec.replicas: more than 1 needs spec.correlation.state: each replica would correlate only the events it happens to receive']],
+    ['a state store named and described', makeTrigger({ spec: { correlation: { state: { component: 'statestore', type: 'state.mongodb' } } } }), ['spec.correlation.state: set component (an existing Dapr state store) or type (one the controller creates), not both']],
+    ['a state store of another kind', makeTrigger({ spec: { correlation: { state: { type: 'pubsub.redis' } } } }), ['spec.correlation.state.type: expected a Dapr state store type such as state.redis, got "pubsub.redis"']],
+    ['a Redis store without its host', makeTrigger({ spec: { correlation: { state: { type: 'state.redis', metadata: {} } } } }), ['spec.correlation.state.metadata.redisHost: required by state.redis, e.g. redis:6379']],
+    ['a Redis store with a URL for a host', makeTrigger({ spec: { correlation: { state: { type: 'state.redis', metadata: { redisHost: 'redis://redis:6379' } } } } }), ['spec.correlation.state.metadata.redisHost: expected host:port without a scheme (redis:6379), got "redis://redis:6379"']],
+  ])('%s', (_name, doc, expected) => {
+    expect(problemsOf(doc)).toEqual(expected);
+  });
+});
+
 describe('validate - rules the schema cannot express', () => {
   test.each<[string, unknown, string[]]>([
     ['an EventSource with neither bus nor sink', makeEventSource({ spec: { eventBus: undefined } }), ['spec: set spec.eventBus, spec.sink or both: events need somewhere to go']],
