@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventSource, Resource, Sink, Trigger } from '../../lib/api/index.js';
 import { busSpecIn, namespaceOf } from '../../lib/api/index.js';
 import { planTriggerHandler } from '../../lib/config/plan-trigger.js';
-import type { Logger } from '../../lib/function.js';
+import type { AsyncFunction, Logger } from '../../lib/function.js';
 import { busTopic, eventSourceBusOutputName, eventSourceSinkOutputName, SOURCE_KINDS, triggerBusConsumerId, type SourceKind } from '../../lib/naming.js';
 import { createEventSourceHandler } from '../../functions/eventsource-handler/index.js';
 import { createTriggerHandler } from '../../functions/trigger-handler/index.js';
@@ -315,7 +315,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
       if (store) stops.push(async () => void (await store.close?.()));
       const fn = createTriggerHandler(config, { now: () => Date.now(), sleep, ...(store ? { store } : {}) });
       const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
-      const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: async (ctx, data) => (countIn(key, isEvent(data) ? identityOf(data) : undefined), fn(ctx, data)) });
+      const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: withClockOf(fn, async (ctx, data) => (countIn(key, isEvent(data) ? identityOf(data) : undefined), fn(ctx, data))) });
       stops.push(() => running.stop());
     }
   } catch (e) {
@@ -343,3 +343,6 @@ async function correlationStore(t: Trigger, key: string, notes: string[]): Promi
   notes.push(`${key}: correlation state in memory (${state.component ? `component ${state.component}` : state.type} exists only in a cluster)`);
   return new MemoryStateStore();
 }
+
+/** A wrapper of a function that keeps its clocked work (absence timers). */
+const withClockOf = (fn: AsyncFunction, wrapper: AsyncFunction): AsyncFunction => (fn.clock ? Object.assign(wrapper, { clock: fn.clock }) : wrapper);

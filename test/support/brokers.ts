@@ -16,7 +16,7 @@ export interface Broker {
   url: string;
   dir: string;
   stop(): Promise<void>;
-  restart(options?: { wipe?: boolean }): Promise<void>;
+  restart(options?: { wipe?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
 }
 
 const HOST = '127.0.0.1';
@@ -137,8 +137,10 @@ export async function startBroker(kind: BrokerKind): Promise<Broker> {
       if (child) await terminate(child);
       rmSync(dir, { recursive: true, force: true });
     },
-    async restart(options: { wipe?: boolean } = {}) {
+    async restart(options: { wipe?: boolean; whileDown?: () => Promise<void> } = {}) {
       if (child) await terminate(child);
+      // An outage: the caller acts while nothing listens on the port.
+      await options.whileDown?.();
       // A broker that lost its store: JetStream streams and consumers, Redis streams and groups are gone.
       if (options.wipe) for (const entry of readdirSync(dir)) if (entry !== 'mosquitto.conf') rmSync(join(dir, entry), { recursive: true, force: true });
       child = await launch(kind, port, dir);

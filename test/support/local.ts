@@ -41,8 +41,11 @@ export function manualScheduler(): Scheduler & { fire(at: Date): void } {
   return scheduler;
 }
 
-/** Polls until `check` holds (for state in another process: a broker, a sink). */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
+/**
+ * Polls until `check` holds (for state in another process: a broker, a sink). `what` may be a function, read when
+ * the wait fails, so the message can quote logs written meanwhile.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, what: string | (() => string), timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -52,7 +55,7 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
