@@ -77,7 +77,9 @@ export function launchOf(fn: FunctionObject, random5: () => string, secretStore?
   const serving = generatedName('serving-', random5());
   const real = new Map<string, string>();
   const components: ComponentDocument[] = [];
-  for (const [kind, entries] of [['bindings', fn.spec.serving.bindings], ['pubsub', fn.spec.serving.pubsub], ['state', fn.spec.serving.states]] as const) {
+  const stateSpecs: Record<string, ComponentSpec> = {};
+  for (const [key, state] of Object.entries(fn.spec.serving.states ?? {})) if (state.spec) stateSpecs[key] = state.spec;
+  for (const [kind, entries] of [['bindings', fn.spec.serving.bindings], ['pubsub', fn.spec.serving.pubsub], ['state', stateSpecs]] as const) {
     for (const [key, spec] of Object.entries(entries ?? {})) {
       const prefix = `${serving}-${kind}-${key}-`;
       const name = generatedName(prefix, random5());
@@ -104,7 +106,7 @@ export function launchOf(fn: FunctionObject, random5: () => string, secretStore?
     outputs[o.outputName || o.name] = { uri: o.topic ?? o.name, componentName: componentName(o.name), componentType: o.type, ...(o.operation ? { operation: o.operation } : {}) };
   }
   const states: Record<string, FuncContextEntry> = {};
-  for (const [key, spec] of Object.entries(fn.spec.serving.states ?? {})) states[key] = { componentName: componentName(key), componentType: spec.type };
+  for (const [key, spec] of Object.entries(stateSpecs)) states[key] = { componentName: componentName(key), componentType: spec.type };
   const context: FuncContext = {
     name: fn.metadata.name,
     version: fn.spec.version,

@@ -47,7 +47,8 @@ export interface FunctionObject {
       outputs?: Array<{ dapr: DaprOutput }>;
       bindings?: Record<string, ComponentSpec>;
       pubsub?: Record<string, ComponentSpec>;
-      states?: Record<string, ComponentSpec>;
+      /** v1beta2 wraps each store's component spec (`{spec}`; no spec names an existing component). */
+      states?: Record<string, { spec?: ComponentSpec }>;
       params: { CONFIG: string };
       scaleOptions?: { minReplicas: number; maxReplicas: number; keda?: Record<string, never> };
     };
@@ -119,7 +120,13 @@ export function functionOf(p: FunctionParts): FunctionObject {
   if (p.outputs.length > 0) serving.outputs = p.outputs.map((dapr) => ({ dapr }));
   if (bindings) serving.bindings = bindings;
   if (pubsub) serving.pubsub = pubsub;
-  if (p.states) serving.states = p.states;
+  if (p.states) {
+    // OpenFunction v1beta2's `serving.states` is `map[name]{spec}`, unlike `bindings` and `pubsub` (its CRD refuses
+    // a bare ComponentSpec there: "field not declared in schema"); v1beta1 took the bare spec.
+    const states = dictionary<{ spec: ComponentSpec }>();
+    for (const key of sortKeys(Object.keys(p.states))) states[key] = { spec: p.states[key]! };
+    serving.states = states;
+  }
   serving.params = { CONFIG: encodeConfig(p.config) };
   if (p.singleReplica) serving.scaleOptions = { minReplicas: 1, maxReplicas: 1 };
   // OpenFunction 1.2 runs minReplicas only when `keda` is present, even empty (runtime-contract §4.5): no scaler.
