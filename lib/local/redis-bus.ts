@@ -1,7 +1,8 @@
 // Redis Streams bus (as Dapr's pubsub.redis): one stream per topic, one consumer group per subscriber group.
 // A message stays pending until acknowledged; pending messages idle longer than `processingTimeoutMs` are claimed
 // again, so a crash or a `retry` verdict never loses one.
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
+import { closeRedis, redisClient } from '../io/redis.js';
 import { decodeStructured, encodeStructured, type Event } from '../cloudevents.js';
 import { DeliveryError } from '../errors.js';
 import { readGroup, type StreamEntry } from './redis-streams.js';
@@ -19,8 +20,7 @@ export interface RedisBusOptions {
 }
 
 export async function connectRedisBus(options: RedisBusOptions): Promise<Bus> {
-  const client = createClient({ url: options.url });
-  client.on('error', () => {}); // reconnects by itself; failures surface on the calls
+  const client = redisClient(options.url);
   await client.connect();
   const readers: Array<ReturnType<typeof createClient>> = [];
   return {
@@ -55,8 +55,8 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<Bus> {
       return { stop } satisfies Subscription;
     },
     async close() {
-      await Promise.all(readers.map((r) => r.quit().catch(() => undefined)));
-      await client.quit().catch(() => undefined);
+      await Promise.all(readers.map((r) => closeRedis(r)));
+      await closeRedis(client);
     },
   };
 }

@@ -1,7 +1,8 @@
 // Redis source: reads a Redis stream through a consumer group (upstream used Dapr's output-only Redis binding and
 // never received anything). An entry is acknowledged once the function took it; one it did not take stays
 // pending and is claimed again after `processingTimeoutMs`.
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
+import { closeRedis, redisClient } from '../io/redis.js';
 import { readGroup } from './redis-streams.js';
 import type { Deliver, Source } from './types.js';
 
@@ -19,9 +20,10 @@ export function redisSource(options: RedisSourceOptions): Source {
   let stop: (() => Promise<void>) | undefined;
   return {
     async start(deliver: Deliver) {
-      client = createClient({ url: options.url });
-      client.on('error', () => {}); // the client reconnects; reads retry
-      await client.connect();
+      const own = (client = redisClient(options.url)); // reconnects once connected; reads retry
+      await own.connect();
+      // stop() while connecting ends connect() without an error: do not start reading on a closed client.
+      if (!own.isReady) throw new Error(`Redis at ${options.url}: stopped before it connected`);
       stop = readGroup(client, options.stream, options.group, options.consumer ?? `${options.group}-${process.pid}`, async (entry) => {
         const ms = Number(entry.id.split('-')[0]);
         // A plain `data` field is the payload; an entry with other fields is delivered as their JSON object.
@@ -33,7 +35,7 @@ export function redisSource(options: RedisSourceOptions): Source {
     },
     async stop() {
       await stop?.();
-      await client?.quit().catch(() => undefined);
+      await closeRedis(client);
     },
   };
 }

@@ -43,10 +43,13 @@ export function readGroup(client: Client, stream: string, group: string, consume
     });
   let lastProblem: string | undefined;
   const loop = (async () => {
-    await createGroup();
+    let grouped = false;
     let lastClaim = 0;
     while (!stopped) {
       try {
+        // Inside the loop: a group that cannot be made yet (the connection is down) is tried again, not a rejection
+        // nobody awaits until stop.
+        if (!grouped) grouped = (await createGroup(), true);
         if (Date.now() - lastClaim >= options.redeliverIntervalMs) {
           lastClaim = Date.now();
           const claimed = (await client.xAutoClaim(stream, group, consumer, options.processingTimeoutMs, '0-0', { COUNT: 100 })) as { messages: Array<{ id: string; message: Record<string, string> } | null> };

@@ -3,6 +3,7 @@
 // in a Lua script), so the local run exercises what the sidecar would. Calls fail at once while Redis is away
 // (no offline queue): the correlator then leaves its message unacknowledged instead of waiting on a dead socket.
 import { createClient } from 'redis';
+import { closeRedis } from '../io/redis.js';
 import { StateConflictError, StateUnavailableError, type StateStore, type Versioned } from './index.js';
 
 // KEYS[1]: the key; ARGV: expected version ('' = must not exist), data, ttl seconds ('0' = none).
@@ -24,11 +25,16 @@ local version = redis.call("HGET", KEYS[1], "version")
 if ARGV[1] ~= "" and version and version ~= ARGV[1] then return redis.error_reply("CONFLICT") end
 return redis.call("DEL", KEYS[1])`;
 
-export async function connectRedisStateStore(url: string, prefix = ''): Promise<StateStore> {
+export function connectRedisStateStore(url: string, prefix = ''): StateStore {
   const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 5_000 } });
   client.on('error', () => {}); // reconnects by itself; failures surface on the calls
-  await client.connect();
+  // Not awaited: a store that is not up yet (or goes away) fails each call at once, so the Trigger leaves its
+  // messages unacknowledged until it is back, instead of not starting.
+  const firstReady = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  client.connect().catch(() => {});
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    // Only at start: give the first connection a moment rather than failing the first messages.
+    if (!client.isReady) await Promise.race([firstReady, new Promise((r) => setTimeout(r, 2_000).unref())]);
     try {
       return await run();
     } catch (e) {
@@ -49,7 +55,7 @@ export async function connectRedisStateStore(url: string, prefix = ''): Promise<
       await call(`delete ${key}`, () => client.eval(DELETE, { keys: [prefix + key], arguments: [etag ?? ''] }));
     },
     async close() {
-      await client.quit().catch(() => undefined);
+      await closeRedis(client);
     },
   };
 }

@@ -255,15 +255,24 @@ export async function startTopology(resources: readonly Resource[], options: Top
             { namespace: ns, eventSource: name, event, sourceKind: kind as SourceKind, ...(bus ? { eventBusOutputName: eventSourceBusOutputName(name) } : {}), ...(es.spec.sink ? { sinkOutputName: eventSourceSinkOutputName(name) } : {}) },
             { env: { now: () => new Date(), newId: randomUUID }, sleep },
           );
-          const start = () =>
-            timeout(
-              runEventSource(sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }, { notice: (message) => options.log.warn({}, message), ...(options.scheduler ? { scheduler: options.scheduler } : {}) }), {
-                name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
-                fn: async (ctx, data) => (countIn(key, ctx.input.metadata.tick ?? ctx.input.metadata.id), fn(ctx, data)),
-              }),
-              options.connectTimeoutMs ?? 3000,
-              `${kind} source`,
-            );
+          const start = async () => {
+            const source = sourceFor(kind as SourceKind, es, { namespace: ns, eventSource: name, event }, { notice: (message) => options.log.warn({}, message), ...(options.scheduler ? { scheduler: options.scheduler } : {}) });
+            try {
+              return await timeout(
+                runEventSource(source, {
+                  name: `esw-${name}-${kind}-${event}`, inputName: `esi-${event}`, log: options.log, outputs,
+                  fn: async (ctx, data) => (countIn(key, ctx.input.metadata.tick ?? ctx.input.metadata.id), fn(ctx, data)),
+                }),
+                options.connectTimeoutMs ?? 3000,
+                `${kind} source`,
+              );
+            } catch (e) {
+              // A start given up on may still be connecting (broker clients retry by themselves): stop it, or it
+              // outlives the run and keeps the process alive.
+              await source.stop().catch(() => undefined);
+              throw e;
+            }
+          };
           try {
             const running = await start();
             stops.push(() => running.stop());
@@ -311,12 +320,15 @@ export async function startTopology(resources: readonly Resource[], options: Top
         outputs[s.output] = counted(sinkOutput(s.sink, `${key} subscriber ${s.subscriber}`, timeoutMs), `${key} subscriber ${s.subscriber}${s.deadLetter ? ' dead letter' : ''}`);
       }
       for (const o of planned.topics) outputs[o.output] = counted(busOutput(bus, o.topic), `${key} → topic ${o.topic}`);
-      const store = await correlationStore(t, key, notes);
-      if (store) stops.push(async () => void (await store.close?.()));
+      const store = correlationStore(t, key, notes);
       const fn = createTriggerHandler(config, { now: () => Date.now(), sleep, ...(store ? { store } : {}) });
       const topics = [...new Set(config.inputs.map((i) => busTopic(i.namespace ?? ns, i.eventSource, i.event)))];
       const running = await runTrigger(bus, { name: `t-${t.metadata.name}`, group: triggerBusConsumerId(ns, t.metadata.name), topics, outputs, log: options.log, fn: withClockOf(fn, async (ctx, data) => (countIn(key, isEvent(data) ? identityOf(data) : undefined), fn(ctx, data))) });
-      stops.push(() => running.stop());
+      // The store closes after the Trigger stopped: its last messages and timer ticks still write to it.
+      stops.push(async () => {
+        await running.stop();
+        await store?.close?.();
+      });
     }
   } catch (e) {
     await stopAll();
@@ -330,7 +342,7 @@ export async function startTopology(resources: readonly Resource[], options: Top
  * A Trigger's correlation state store outside a cluster: a real Redis for `state.redis` (the same layout as Dapr's),
  * else process memory — said in the notes, since such state does not survive the run.
  */
-async function correlationStore(t: Trigger, key: string, notes: string[]): Promise<StateStore | undefined> {
+function correlationStore(t: Trigger, key: string, notes: string[]): StateStore | undefined {
   const state = t.spec.correlation?.state;
   if (!state) return undefined;
   const host = state.type === 'state.redis' ? state.metadata?.redisHost : undefined;
