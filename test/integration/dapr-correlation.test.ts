@@ -13,6 +13,7 @@ import { eventually } from '../support/local.js';
 const TIMEOUT = 240_000;
 const hostPort = (url: string) => url.replace(/^[a-z]+:\/\//, '');
 
+// Its own stream and a source name no other test uses: on the shared NATS a subject belongs to one stream only.
 function setYaml(run: string, sink: string) {
   const redis = hostPort(sharedBrokerUrl('redis'));
   return `
@@ -20,11 +21,11 @@ apiVersion: events.openfunction.io/v1alpha1
 kind: EventBus
 metadata: {name: bus}
 spec:
-  jetstream: {natsURL: "${sharedBrokerUrl('nats')}"}
+  jetstream: {natsURL: "${sharedBrokerUrl('nats')}", streamName: "CORRELATION_${process.pid}"}
 ---
 apiVersion: events.openfunction.io/v1alpha1
 kind: EventSource
-metadata: {name: shop}
+metadata: {name: kshop}
 spec:
   eventBus: bus
   redis:
@@ -40,8 +41,8 @@ spec:
   correlation:
     state: {type: state.redis, metadata: {redisHost: "${redis}"}}
   inputs:
-    created: {eventSource: shop, event: created, key: data.orderId}
-    paid: {eventSource: shop, event: paid, key: data.orderId}
+    created: {eventSource: kshop, event: created, key: data.orderId}
+    paid: {eventSource: kshop, event: paid, key: data.orderId}
   subscribers:
     - condition: created && paid
       sink: {uri: "${sink}/ship"}

@@ -33,15 +33,16 @@ test('send publishes a CloudEvent to an EventSource event\'s topic on the bus th
 
 test('replay: dead letters shown by --dry-run and left; then delivered again with their ce-ids, once', async () => {
   const sink = await startRecorder(400);
-  const t = trigger({ eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid', sink: { uri: sink.url }, deadLetterTopic: 'orders-dead-letters', delivery: { retry: 0 } }] }, 'orders');
+  const t = trigger({ eventBus: 'default', inputs: { paid: { eventSource: 'stall', event: 'paid' } }, subscribers: [{ condition: 'paid', sink: { uri: sink.url }, deadLetterTopic: 'orders-dead-letters', delivery: { retry: 0 } }] }, 'orders');
   const stream = `REPLAY_${process.pid}`;
-  const dir = tempFiles({ 'set.yaml': [busOn(stream), sourceNamed('shop'), { ...t, metadata: { name: 'orders', namespace: 'default' } }].map((d) => stringify(d)).join('---\n') });
+  const dir = tempFiles({ 'set.yaml': [busOn(stream), sourceNamed('stall'), { ...t, metadata: { name: 'orders', namespace: 'default' } }].map((d) => stringify(d)).join('---\n') });
   const file = join(dir, 'set.yaml');
   const js = await connectJetStream({ url: sharedBrokerUrl('nats'), streamName: stream });
-  const running = await runLocalTrigger(t, js);
+  let running: Awaited<ReturnType<typeof runLocalTrigger>> | undefined;
   try {
+    running = await runLocalTrigger(t, js);
     const ids = [];
-    for (let i = 0; i < 2; i++) ids.push((await runCli('send', '-f', file, '--event-source', 'shop', '--event', 'paid', '--data', `{"n": ${i}}`)).out[0]!);
+    for (let i = 0; i < 2; i++) ids.push((await runCli('send', '-f', file, '--event-source', 'stall', '--event', 'paid', '--data', `{"n": ${i}}`)).out[0]!);
     await sink.waitFor(2); // both refused (400): dead-lettered to the topic
     await running.stop();
     sink.answers.push({ status: 200 });
@@ -62,7 +63,7 @@ test('replay: dead letters shown by --dry-run and left; then delivered again wit
     const again = await runCli('replay', '-f', file, '--trigger', 'orders', '--from', 'orders-dead-letters', '--idle', '500ms');
     expect([again.out, again.err.at(-1)]).toEqual([[], '0 replayed, 0 failed']);
   } finally {
-    await running.stop().catch(() => undefined);
+    await running?.stop().catch(() => undefined);
     await js.close();
     await sink.close();
   }
