@@ -43,14 +43,18 @@ export function graph(files: string[], format: string, cli: Cli): number {
   }
   for (const t of resources.filter((r): r is Trigger => r.kind === 'Trigger')) {
     const ns = namespaceOf(t);
-    const trigger = node(`trigger_${ns}_${t.metadata.name}`, `Trigger ${t.metadata.name}`, 'trigger');
+    const state = t.spec.correlation?.state;
+    const stateLabel = state ? ` (state: ${state.component ?? state.type}${(t.spec.replicas ?? 1) > 1 ? `, ${t.spec.replicas} replicas` : ''})` : '';
+    const trigger = node(`trigger_${ns}_${t.metadata.name}`, `Trigger ${t.metadata.name}${stateLabel}`, 'trigger');
     for (const [name, input] of Object.entries(t.spec.inputs)) {
       const topic = busTopic(input.namespace ?? ns, input.eventSource, input.event);
-      edges.push({ from: node(`topic_${topic}`, topic, 'topic'), to: trigger, label: name });
+      edges.push({ from: node(`topic_${topic}`, topic, 'topic'), to: trigger, label: input.key ? `${name} by ${input.key}` : name });
     }
     for (const sub of t.spec.subscribers) {
-      if (sub.sink) edges.push({ from: trigger, to: node(`sink_${sinkLabel(sub.sink)}`, sinkLabel(sub.sink), 'sink'), label: sub.condition });
-      if (sub.topic) edges.push({ from: trigger, to: node(`topic_${sub.topic}`, sub.topic, 'topic'), label: sub.condition });
+      // An absence subscriber fires on what did not arrive: its edge says so.
+      const when = sub.absence ? `${sub.condition}, then no ${sub.absence.input} within ${sub.absence.within}` : sub.condition;
+      if (sub.sink) edges.push({ from: trigger, to: node(`sink_${sinkLabel(sub.sink)}`, sinkLabel(sub.sink), 'sink'), label: when });
+      if (sub.topic) edges.push({ from: trigger, to: node(`topic_${sub.topic}`, sub.topic, 'topic'), label: when });
       if (sub.deadLetterSink) edges.push({ from: trigger, to: node(`sink_${sinkLabel(sub.deadLetterSink)}`, sinkLabel(sub.deadLetterSink), 'sink'), label: `dead letter: ${sub.condition}` });
     }
   }

@@ -27,6 +27,13 @@ describe('ofn-events graph', () => {
     expect(result.out.at(-1)).toBe('}');
   });
 
+  test('keys, absences and durable state are drawn on the Trigger and its edges', async () => {
+    const result = await runCli('graph', '-f', 'manifests/samples/keyed-orders.yaml');
+    expect(result.out).toContain('  trigger_default_orders{{"Trigger orders (state: state.redis, 2 replicas)"}}');
+    expect(result.out).toContain('  topic_default_checkout_created -->|"created by data.orderId"| trigger_default_orders');
+    expect(result.out).toContain('  trigger_default_orders -->|"created && !paid, then no paid within 10m"| sink_http___reminders_default_svc_');
+  });
+
   test('an unknown format is a usage error', async () => {
     expect((await runCli('graph', '-f', 'manifests/samples/quickstart.yaml', '--format', 'svg')).code).toBe(2);
   });

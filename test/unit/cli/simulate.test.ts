@@ -70,4 +70,72 @@ describe('ofn-events simulate', () => {
     const result = await runCli('simulate', '-f', join(dir, 'set.yaml'), '--events', join(dir, 't.jsonl'));
     expect([result.code, result.err[0]]).toEqual([2, 'ofn-events: 2 Triggers (my-trigger, other) in the files; name one with --trigger']);
   });
+
+  describe('keys, absences and restarts', () => {
+    const keyedTrigger = (state?: unknown) =>
+      makeTrigger({
+        spec: {
+          ...(state ? { correlation: { state } } : {}),
+          inputs: { tick: undefined, created: { eventSource: 'my-es', event: 'a', key: 'data.order' }, paid: { eventSource: 'my-es', event: 'b', key: 'data.order' } },
+          subscribers: [
+            { condition: 'created && paid', sink: { uri: 'http://ship/' } },
+            { condition: 'created && !paid', absence: { input: 'paid', within: '10m' }, sink: { uri: 'http://remind/' } },
+          ],
+        },
+      });
+    const orders = [
+      '{"at": "0s", "input": "created", "data": {"order": "o1"}}',
+      '{"at": "1m", "input": "created", "data": {"order": "o2"}}',
+      '{"at": "1m30s", "input": "paid", "data": {"order": "o2"}}',
+      '{"at": "3m", "input": "paid", "data": {}}',
+      '{"at": "12m", "input": "created", "data": {"order": "o3"}}',
+    ].join('\n');
+
+    test('conditions hold per key; an unpaid order fires its absence at the deadline, between later events', async () => {
+      const dir = tempFiles({ 'set.yaml': set(keyedTrigger()), 't.jsonl': orders });
+      const result = await runCli('simulate', '-f', join(dir, 'set.yaml'), '--events', join(dir, 't.jsonl'));
+      expect(result.err).toEqual([]);
+      expect(result.out).toEqual([
+        '      0s  created  sim-1 [key o1]: nothing fired',
+        '     60s  created  sim-2 [key o2]: nothing fired',
+        '     90s  paid  sim-3 [key o2]: 1 fired',
+        '          → subscriber 0 (created && paid) to sink http://ship/: io.openfunction.events.simulated sim-3 {"order":"o2"}',
+        '    180s  paid  sim-4 (no key at data.order: not correlated): nothing fired',
+        '    600s  (no paid within 10m for key o1): 1 fired',
+        expect.stringMatching(/^ {10}→ subscriber 1 \(created && !paid\) to sink http:\/\/remind\/: io\.openfunction\.events\.trigger\.absent my-trigger-1-absent-[0-9a-f]{16} \{"specversion":"1\.0","id":"sim-1"/),
+        '    720s  created  sim-5 [key o3]: nothing fired',
+        '   1320s  (no paid within 10m for key o3): 1 fired',
+        expect.stringMatching(/io\.openfunction\.events\.trigger\.absent/),
+      ]);
+    });
+
+    test('--json carries the key and the absence event at its deadline', async () => {
+      const dir = tempFiles({ 'set.yaml': set(keyedTrigger()), 't.jsonl': orders });
+      const result = await runCli('simulate', '-f', join(dir, 'set.yaml'), '--events', join(dir, 't.jsonl'), '--json');
+      const lines = result.out.map((l) => JSON.parse(l) as { at: number; key: string; event: Record<string, unknown> });
+      expect(lines.map((l) => [l.at, l.key, l.event.type])).toEqual([
+        [90_000, 'o2', 'io.openfunction.events.simulated'],
+        [600_000, 'o1', 'io.openfunction.events.trigger.absent'],
+        [1_320_000, 'o3', 'io.openfunction.events.trigger.absent'],
+      ]);
+      expect(lines[1]!.event).toMatchObject({ ofnkey: 'o1', subject: 'o1', time: new Date(600_000).toISOString() });
+    });
+
+    test('a restart loses state in memory and keeps state in a store', async () => {
+      const timeline = ['{"at": "0s", "input": "created", "data": {"order": "o1"}}', '{"at": "30s", "restart": true}', '{"at": "50s", "input": "paid", "data": {"order": "o1"}}'].join('\n');
+      const inMemory = tempFiles({ 'set.yaml': set(keyedTrigger()), 't.jsonl': timeline });
+      const durable = tempFiles({ 'set.yaml': set(keyedTrigger({ type: 'state.redis', metadata: { redisHost: 'redis:6379' } })), 't.jsonl': timeline });
+      const lost = await runCli('simulate', '-f', join(inMemory, 'set.yaml'), '--events', join(inMemory, 't.jsonl'));
+      const kept = await runCli('simulate', '-f', join(durable, 'set.yaml'), '--events', join(durable, 't.jsonl'));
+      expect(lost.out.slice(1, 3)).toEqual(['     30s  restart: state in memory lost (set correlation.state to keep it)', '     50s  paid  sim-3 [key o1]: nothing fired']);
+      expect(kept.out.slice(1, 4)).toEqual(['     30s  restart: state kept in the state store', '     50s  paid  sim-3 [key o1]: 1 fired', expect.stringContaining('subscriber 0 (created && paid)')]);
+    });
+
+    test('a restart line must say true', async () => {
+      const dir = tempFiles({ 'set.yaml': set(keyedTrigger()), 't.jsonl': '{"at": "1s", "restart": "yes"}' });
+      const result = await runCli('simulate', '-f', join(dir, 'set.yaml'), '--events', join(dir, 't.jsonl'));
+      expect(result.code).toBe(2);
+      expect(result.err.join('\n')).toContain('t.jsonl:1: restart: expected true');
+    });
+  });
 });
