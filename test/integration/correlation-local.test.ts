@@ -76,7 +76,7 @@ const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the Redis state store (Dapr state.redis layout)', () => {
   test('inserts only when absent, writes only with the current ETag, deletes with it', async () => {
-    const store = await connectRedisStateStore(state.url);
+    const store = connectRedisStateStore(state.url);
     try {
       const key = `conformance-${process.pid}`;
       await store.set(key, { n: 1 }, undefined, 60);
@@ -101,7 +101,7 @@ describe('dev with durable correlation on real Redis', () => {
     const first = await startDev(file);
     await xadd(tag, 'created', 'o1');
     await xadd(tag, 'created', 'o2', { remind: true });
-    const store = await connectRedisStateStore(state.url);
+    const store = connectRedisStateStore(state.url);
     try {
       // Both created events are applied (and so acknowledged): now the process dies without a drain.
       await eventually(async () => (await store.get(`default.orders-${tag}.k.o1`)) !== undefined && (await store.get(`default.orders-${tag}.k.o2`)) !== undefined, 'created events in the store');
@@ -142,7 +142,7 @@ describe('dev with durable correlation on real Redis', () => {
     const tag = `outage-${process.pid}`;
     const dev = await startDev(files(tag));
     await xadd(tag, 'created', 'o1');
-    const store = await connectRedisStateStore(state.url);
+    const store = connectRedisStateStore(state.url);
     await eventually(async () => (await store.get(`default.orders-${tag}.k.o1`)) !== undefined, 'created in the store');
     await store.close?.();
     await state.restart({
