@@ -57,7 +57,7 @@ export const correlation = z
       .describe('Most correlation keys held in memory; the oldest is evicted beyond it (counted and logged). Default 10000.'),
     ttl: duration()
       .optional()
-      .describe('How long a key stays in the state store after its last event. Default: its longest window or absence, plus a minute.'),
+      .describe('How long a key stays in the state store after its last event. Default: its longest window or absence, plus an hour.'),
   })
   .describe(`How inputs are correlated over time ${EXTENSION}.`);
 
