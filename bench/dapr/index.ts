@@ -2,6 +2,8 @@
 // daprd binary with the same components and FUNC_CONTEXT, interleaved A/B in one run:
 //   eventsource  a Redis stream backlog → eventsource-handler → bindings.http → sink
 //   trigger      a JetStream backlog of CloudEvents → trigger-handler (one-input condition) → bindings.http → sink
+//   durable      the same Trigger keyed by data.k with its correlation state in Redis through daprd's state API
+//                (state.redis): a read and an ETag write per event, next to the in-memory trigger (goal ≥ 0.5)
 // For each: events/s to drain the backlog, CPU µs per event of the app and of its sidecar (from /proc), then the
 // latency each adds at a steady rate (p50/p99, from the payload's send time to the sink). Goal (issue): ratio ≥ 0.9.
 // Runs from dist/ after `npm run package`: the handlers are the packaged bundles, as in a cluster.
@@ -58,23 +60,26 @@ sink.keepAliveTimeout = 65_000;
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
 
-const payload = (sentAt = 0) => ({ sentAt, pad: 'x'.repeat(900) });
+let produced = 0;
+// `k`: a key per event, so the durable Trigger opens (reads and writes) one record per event.
+const payload = (sentAt = 0) => ({ sentAt, k: `k${produced++}`, pad: 'x'.repeat(900) });
 const SOURCE_STREAM = 'bench-source';
 const BUS_TOPIC = 'default-benchsrc-e';
 
-function resources(kind: 'eventsource' | 'trigger', name: string): Resource[] {
+function resources(kind: 'eventsource' | 'trigger', name: string, durable = false): Resource[] {
   const docs: unknown[] = [{ apiVersion: 'events.openfunction.io/v1alpha1', kind: 'EventBus', metadata: { name: 'bus', namespace: 'default' }, spec: { jetstream: { natsURL: nats.url } } }];
   if (kind === 'eventsource') {
     docs.push({ apiVersion: 'events.openfunction.io/v1alpha1', kind: 'EventSource', metadata: { name, namespace: 'default' }, spec: { sink: { uri: `${sinkUrl}/${name}` }, redis: { e: { redisHost: redisBroker.url.replace('redis://', ''), redisPassword: '', stream: SOURCE_STREAM } } } });
   } else {
-    docs.push({ apiVersion: 'events.openfunction.io/v1alpha1', kind: 'Trigger', metadata: { name, namespace: 'default' }, spec: { eventBus: 'bus', inputs: { a: { eventSource: 'benchsrc', event: 'e' } }, subscribers: [{ condition: 'a', sink: { uri: `${sinkUrl}/${name}` } }] } });
+    const state = { correlation: { state: { type: 'state.redis', metadata: { redisHost: redisBroker.url.replace('redis://', '') } } } };
+    docs.push({ apiVersion: 'events.openfunction.io/v1alpha1', kind: 'Trigger', metadata: { name, namespace: 'default' }, spec: { eventBus: 'bus', ...(durable ? state : {}), inputs: { a: { eventSource: 'benchsrc', event: 'e', ...(durable ? { key: 'data.k' } : {}) } }, subscribers: [{ condition: 'a', sink: { uri: `${sinkUrl}/${name}` } }] } });
   }
   return docs.map((d) => (parseResource(d) as { resource: Resource }).resource);
 }
 
 /** One Function (framework or bare app) behind its own daprd, reading the whole backlog under a fresh consumer name. */
-async function start(kind: 'eventsource' | 'trigger', name: string, bare: boolean): Promise<RunningFunction> {
-  const set = resources(kind, name);
+async function start(kind: 'eventsource' | 'trigger', name: string, bare: boolean, durable = false): Promise<RunningFunction> {
+  const set = resources(kind, name, durable);
   const fn = planAll(set, { ...worldOf(set), allowPrivateSinks: true }).flatMap((p) => p.functions)[0]!;
   for (const s of streamsNeeded([fn])) await ensureStream({ url: s.url }, s.stream, s.topics);
   const launch = launchOf(fn, () => randomSuffix(Math.random));
@@ -108,8 +113,8 @@ async function waitFor(path: string, n: number, timeoutMs: number): Promise<void
 
 interface Drain { rate: number; appCpu: number; daprCpu: number }
 
-async function drain(kind: 'eventsource' | 'trigger', name: string, bare: boolean): Promise<Drain> {
-  const fn = await start(kind, name, bare);
+async function drain(kind: 'eventsource' | 'trigger', name: string, bare: boolean, durable = false): Promise<Drain> {
+  const fn = await start(kind, name, bare, durable);
   try {
     const path = `/${name}`;
     const [app0, dapr0, t0] = [cpuMicros(fn.app.process.pid), cpuMicros(fn.daprd.process.pid), performance.now()];
@@ -161,6 +166,7 @@ async function produce(kind: 'eventsource' | 'trigger', count: number, stamped =
   }
 }
 
+const durables: Drain[] = [];
 const results: Record<string, { a: Drain[]; b: Drain[]; latA?: { p50: number; p99: number }; latB?: { p50: number; p99: number } }> = {};
 for (const kind of ['eventsource', 'trigger'] as const) {
   await produce(kind, BACKLOG);
@@ -169,6 +175,7 @@ for (const kind of ['eventsource', 'trigger'] as const) {
     // Interleaved, alternating which goes first, so drift on a shared machine hits both alike.
     const order = pair % 2 === 0 ? [false, true] : [true, false];
     for (const bare of order) (bare ? r.b : r.a).push(await drain(kind, `${kind === 'trigger' ? 't' : 'e'}${bare ? 'bare' : 'ofn'}${pair}`, bare));
+    if (kind === 'trigger') durables.push(await drain(kind, `tdurable${pair}`, false, true));
   }
   Object.assign(r, { latA: await latency(kind, `${kind === 'trigger' ? 't' : 'e'}ofnlat`, false), latB: await latency(kind, `${kind === 'trigger' ? 't' : 'e'}barelat`, true) });
 }
@@ -181,6 +188,12 @@ for (const [kind, r] of Object.entries(results)) {
   const ratio = median(r.a.map((d, i) => d.rate / r.b[i]!.rate));
   rows.push([kind, `${fmt(rateA)} (${spread(r.a.map((d) => d.rate))})`, `${fmt(rateB)} (${spread(r.b.map((d) => d.rate))})`, ratio.toFixed(2), fmt(median(r.a.map((d) => d.appCpu))), fmt(median(r.b.map((d) => d.appCpu))), `${fmt(median(r.a.map((d) => d.daprCpu)))} / ${fmt(median(r.b.map((d) => d.daprCpu)))}`, `${r.latA!.p50} / ${r.latA!.p99}`, `${r.latB!.p50} / ${r.latB!.p99}`]);
   json[kind] = { ratioToBare: Number(ratio.toFixed(3)), eventsPerSec: Math.round(rateA), bareEventsPerSec: Math.round(rateB), appCpuMicrosPerEvent: Math.round(median(r.a.map((d) => d.appCpu))), bareAppCpuMicrosPerEvent: Math.round(median(r.b.map((d) => d.appCpu))), daprdCpuMicrosPerEvent: Math.round(median(r.a.map((d) => d.daprCpu))), p50Ms: r.latA!.p50, p99Ms: r.latA!.p99, bareP50Ms: r.latB!.p50, bareP99Ms: r.latB!.p99 };
+}
+{
+  // The durable Trigger next to the in-memory one, pair by pair (each pair ran back to back).
+  const ratio = median(durables.map((d, i) => d.rate / results.trigger!.a[i]!.rate));
+  rows.push(['trigger, durable', `${fmt(median(durables.map((d) => d.rate)))} (${spread(durables.map((d) => d.rate))})`, '–', `${ratio.toFixed(2)} of in-memory`, fmt(median(durables.map((d) => d.appCpu))), '–', fmt(median(durables.map((d) => d.daprCpu))), '–', '–']);
+  json.durable = { ratioToInMemory: Number(ratio.toFixed(3)), eventsPerSec: Math.round(median(durables.map((d) => d.rate))), appCpuMicrosPerEvent: Math.round(median(durables.map((d) => d.appCpu))), daprdCpuMicrosPerEvent: Math.round(median(durables.map((d) => d.daprCpu))) };
 }
 console.log(`bench/dapr on ${machine()}, daprd ${daprd}: ${PAIRS} interleaved pairs of ${BACKLOG}-event drains, then ${RATE}/s for ${LATENCY_SECONDS} s\n`);
 console.log(table(rows));

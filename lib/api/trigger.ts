@@ -54,10 +54,10 @@ export const correlation = z
     maxKeys: int32()
       .min(1)
       .optional()
-      .describe('Most correlation keys held in memory; the oldest is evicted beyond it (counted and logged). Default 10000.'),
+      .describe('Most correlation keys held in memory; the oldest is evicted beyond it (counted and logged), e.g. 50000. Default 10000.'),
     ttl: duration()
       .optional()
-      .describe('How long a key stays in the state store after its last event. Default: its longest window or absence, plus an hour.'),
+      .describe('How long a key stays in the state store after its last event. Default: its longest window or absence, plus an hour. E.g. 24h.'),
   })
   .describe(`How inputs are correlated over time ${EXTENSION}.`);
 
