@@ -198,7 +198,8 @@ function correlationProblems(spec: Trigger['spec']): Problem[] {
     if (state.type !== undefined && !/^state\.[\w.-]+$/.test(state.type)) problems.push(error('spec.correlation.state.type', `expected a Dapr state store type such as state.redis, got ${JSON.stringify(state.type)}`));
     if (state.component !== undefined && state.metadata !== undefined) problems.push(error('spec.correlation.state.metadata', 'only with type: an existing component has its own metadata'));
     if (state.type === 'state.redis' && state.metadata?.redisHost === undefined) problems.push(error('spec.correlation.state.metadata.redisHost', 'required by state.redis, e.g. redis:6379'));
-    if (state.type === 'state.redis' && state.metadata?.redisHost !== undefined) problems.push(...addressProblems('redis', state.metadata.redisHost, 'spec.correlation.state.metadata.redisHost'));
+    const host = state.metadata?.redisHost;
+    if (state.type === 'state.redis' && typeof host === 'string') problems.push(...addressProblems('redis', host, 'spec.correlation.state.metadata.redisHost'));
   }
   if ((spec.replicas ?? 1) > 1 && !state) problems.push(error('spec.replicas', 'more than 1 needs spec.correlation.state: each replica would correlate only the events it happens to receive'));
   const ttl = spec.correlation?.ttl;

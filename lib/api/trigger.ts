@@ -1,7 +1,7 @@
 // Trigger (upstream-behaviour §2.4): conditions over bus inputs, fanned out to subscribers. Beyond upstream:
 // correlation options (§10 fixes a 60 s sliding window with no reset) and Knative-style per-subscriber delivery.
 import { z } from 'zod';
-import { EXTENSION, duration, int32, resourceSchema, sink } from './common.js';
+import { EXTENSION, duration, int32, resourceSchema, secretValue, sink } from './common.js';
 
 export const triggerInput = z
   .strictObject({
@@ -43,7 +43,10 @@ export const correlation = z
         component: z.string().optional().describe('An existing Dapr state store component in the namespace, e.g. statestore.'),
         type: z.string().optional().describe('Or a state store the controller creates for this Trigger: a Dapr type with ETag support, e.g. state.redis.'),
         version: z.string().optional().describe('Component version. Default v1.'),
-        metadata: z.record(z.string(), z.string()).optional().describe('The component metadata, e.g. redisHost: redis:6379.'),
+        metadata: z
+          .record(z.string(), secretValue('A metadata value'))
+          .optional()
+          .describe('The component metadata, e.g. {redisHost: "redis:6379", redisPassword: {secretKeyRef: {name: redis, key: password}}}.'),
       })
       .optional()
       .describe(

@@ -20,7 +20,7 @@ export { runTrigger } from './trigger.js';
 export type { Bus, Deliver, Output, Source, Subscription, Verdict } from './types.js';
 
 /** Secret references need a cluster; locally a credential must be given inline. */
-function plain(value: SecretValue | undefined, path: string): string | undefined {
+export function plain(value: SecretValue | undefined, path: string): string | undefined {
   if (value === undefined || typeof value === 'string') return value;
   throw new InvalidSpecError(`${path}: a secretKeyRef cannot be read without a cluster; give the value inline for local runs`, path);
 }

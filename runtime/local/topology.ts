@@ -13,7 +13,7 @@ import { createTriggerHandler } from '../../functions/trigger-handler/index.js';
 import { displaySink } from '../../lib/local/display.js';
 import { busOutput, runEventSource } from '../../lib/local/eventsource.js';
 import { retryPolicyOf } from '../../lib/delivery.js';
-import { connectBus, connectJetStream, createMemoryBus, httpSink, sourceFor } from '../../lib/local/index.js';
+import { connectBus, connectJetStream, createMemoryBus, httpSink, plain, sourceFor } from '../../lib/local/index.js';
 import { runTrigger } from '../../lib/local/trigger.js';
 import { MemoryStateStore, type StateStore } from '../../lib/state/index.js';
 import { connectRedisStateStore } from '../../lib/state/redis.js';
@@ -345,9 +345,10 @@ export async function startTopology(resources: readonly Resource[], options: Top
 function correlationStore(t: Trigger, key: string, notes: string[]): StateStore | undefined {
   const state = t.spec.correlation?.state;
   if (!state) return undefined;
-  const host = state.type === 'state.redis' ? state.metadata?.redisHost : undefined;
+  const at = 'spec.correlation.state.metadata';
+  const host = state.type === 'state.redis' ? plain(state.metadata?.redisHost, `${at}.redisHost`) : undefined;
   if (host) {
-    const password = state.metadata?.redisPassword;
+    const password = plain(state.metadata?.redisPassword, `${at}.redisPassword`);
     const url = `redis://${password ? `:${encodeURIComponent(password)}@` : ''}${host}`;
     notes.push(`${key}: correlation state in Redis at ${host}`);
     return connectRedisStateStore(url);

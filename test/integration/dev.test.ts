@@ -27,6 +27,23 @@ describe('ofn-events dev', () => {
     expect(result.err.join('\n')).not.toContain('running');
   });
 
+  test("a state store's password in a Secret cannot be read without a cluster: dev says which field, before anything runs", async () => {
+    const dir = tempFiles({
+      'keyed.yaml': yaml(
+        r('EventSource', 'clock', { eventBus: 'default', cron: { a: { schedule: '@every 1h' } } }),
+        r('Trigger', 'keyed', {
+          eventBus: 'default',
+          correlation: { state: { type: 'state.redis', metadata: { redisHost: '127.0.0.1:6379', redisPassword: { secretKeyRef: { name: 'redis', key: 'password' } } } } },
+          inputs: { a: { eventSource: 'clock', event: 'a', key: 'subject' } },
+          subscribers: [{ condition: 'a', sink: { uri: 'http://example.invalid/' } }],
+        }),
+      ),
+    });
+    const result = await runCli('dev', '-f', join(dir, 'keyed.yaml'), '--bus', 'memory', '--for', '10ms');
+    expect(result.code).toBe(1);
+    expect(result.err.join('\n')).toContain('spec.correlation.state.metadata.redisPassword: a secretKeyRef cannot be read without a cluster; give the value inline for local runs');
+  });
+
   test("a subscriber's delivery.timeout bounds each request to its sink: a hanging sink is dead-lettered in time", async () => {
     const { createServer } = await import('node:http');
     const hanging = createServer(() => undefined); // takes requests, never answers

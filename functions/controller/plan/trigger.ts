@@ -9,7 +9,7 @@ import {
   triggerTopicBusComponentName, triggerTopicConsumerId,
 } from '../../../lib/naming.js';
 import { handlingWorstCaseMs } from '../../../lib/delivery.js';
-import { busComponent, httpSinkComponent, type ComponentSpec } from './components.js';
+import { busComponent, httpSinkComponent, metadata, type ComponentSpec } from './components.js';
 import { functionOf, type DaprOutput, type FunctionObject, type FunctionParts } from './function.js';
 import type { Problem } from './problem.js';
 import { resolveBus, resolveSink, type World } from './world.js';
@@ -80,6 +80,6 @@ function stateOf(t: Trigger): Partial<Pick<FunctionParts, 'singleReplica' | 'rep
   // An existing component is reached by its name (the handler's config names it); OpenFunction's `states` takes
   // only full component specs (its CRD requires type, version and metadata).
   if (state.component) return { replicas };
-  const metadata = Object.keys(state.metadata ?? {}).sort().map((name) => ({ name, value: state.metadata![name]! }));
-  return { replicas, states: { [CORRELATION_STATE]: { type: state.type!, version: (state.version ?? 'v1') as 'v1', metadata } } };
+  // A Secret reference becomes Dapr's secretKeyRef, as for every other credential.
+  return { replicas, states: { [CORRELATION_STATE]: { type: state.type!, version: (state.version ?? 'v1') as 'v1', metadata: metadata(state.metadata ?? {}) } } };
 }
