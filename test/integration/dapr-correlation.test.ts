@@ -5,7 +5,7 @@
 import { createClient } from 'redis';
 import { createDaprStateStore } from '../../lib/host/state.js';
 import { StateConflictError, type StateStore } from '../../lib/state/index.js';
-import { sharedBrokerUrl } from '../support/brokers.js';
+import { sharedBrokerUrl, startBroker, type Broker } from '../support/brokers.js';
 import { complaints, runOnDapr, type DaprRun } from '../support/dapr.js';
 import { startRecorder, type Recorder } from '../support/http.js';
 import { eventually } from '../support/local.js';
@@ -14,14 +14,16 @@ const TIMEOUT = 240_000;
 const hostPort = (url: string) => url.replace(/^[a-z]+:\/\//, '');
 
 // Its own stream and a source name no other test uses: on the shared NATS a subject belongs to one stream only.
-function setYaml(run: string, sink: string) {
+// ackWait 5s: Dapr's pubsub.jetstream NAKs a message the app could not take with a delay of ackWait (cc
+// pubsub/jetstream/jetstream.go), which otherwise follows the Trigger's delivery budget (about a minute).
+function setYaml(run: string, sink: string, stateHost: string) {
   const redis = hostPort(sharedBrokerUrl('redis'));
   return `
 apiVersion: events.openfunction.io/v1alpha1
 kind: EventBus
 metadata: {name: bus}
 spec:
-  jetstream: {natsURL: "${sharedBrokerUrl('nats')}", streamName: "CORRELATION_${process.pid}"}
+  jetstream: {natsURL: "${sharedBrokerUrl('nats')}", streamName: "CORRELATION_${process.pid}", ackWait: 5s}
 ---
 apiVersion: events.openfunction.io/v1alpha1
 kind: EventSource
@@ -39,7 +41,7 @@ spec:
   eventBus: bus
   replicas: 2
   correlation:
-    state: {type: state.redis, metadata: {redisHost: "${redis}"}}
+    state: {type: state.redis, metadata: {redisHost: "${stateHost}"}}
   inputs:
     created: {eventSource: kshop, event: created, key: data.orderId}
     paid: {eventSource: kshop, event: paid, key: data.orderId}
@@ -53,6 +55,8 @@ spec:
 }
 
 let redis: ReturnType<typeof createClient>;
+/** The state store's own Redis, so the outage test can take it away without touching the sources' shared one. */
+let stateRedis: Broker;
 let sink: Recorder;
 let run: DaprRun;
 let store: StateStore;
@@ -65,8 +69,8 @@ const idsAt = (path: string) => sink.requests.filter((r) => r.path === path).map
 beforeAll(async () => {
   redis = createClient({ url: sharedBrokerUrl('redis') });
   await redis.connect();
-  sink = await startRecorder(200);
-  run = await runOnDapr(setYaml(tag, sink.url));
+  [sink, stateRedis] = await Promise.all([startRecorder(200), startBroker('redis')]);
+  run = await runOnDapr(setYaml(tag, sink.url, hostPort(stateRedis.url)));
   const trigger = run.fn('t-orders');
   store = createDaprStateStore({ host: '127.0.0.1', httpPort: trigger.ports.http }, trigger.launch.context.states!.correlation!.componentName);
 }, TIMEOUT);
@@ -75,6 +79,7 @@ afterAll(async () => {
   await store?.close?.();
   await run?.stop();
   await sink?.close();
+  await stateRedis?.stop();
   await redis?.quit();
 }, TIMEOUT);
 
@@ -124,13 +129,29 @@ describe('a keyed Trigger with durable state on real daprd', () => {
     await new Promise((r) => setTimeout(r, 6000)); // o4's deadline passes too
     expect(keysAt('/remind')).toEqual(['o3']);
   }, TIMEOUT);
+
+  test("the state store goes away: daprd's state API fails, nothing is acknowledged or fired; once it is back, the order ships once", async () => {
+    await xadd('created', 'o5');
+    await eventually(async () => (await store.get('default.orders.k.o5')) !== undefined, 'o5 in the state store');
+    await stateRedis.restart({
+      whileDown: async () => {
+        await xadd('paid', 'o5');
+        await new Promise((r) => setTimeout(r, 4000)); // several deliveries of paid fail meanwhile
+        expect(keysAt('/ship')).not.toContain('o5');
+      },
+    });
+    await eventually(() => keysAt('/ship').includes('o5'), `o5 shipped once the store was back${complaints(run)}`, 60_000);
+    await new Promise((r) => setTimeout(r, 2000)); // a second firing would arrive now
+    expect(keysAt('/ship').filter((k) => k === 'o5')).toEqual(['o5']);
+    expect(run.fn('t-orders').app.output()).toContain('state store');
+  }, TIMEOUT);
 });
 
 describe('two replicas of one Trigger on real daprd', () => {
   let second: DaprRun;
   beforeAll(async () => {
     // The same resources again: one more pod of every Function, with the same app ids, consumer groups and store.
-    second = await runOnDapr(setYaml(tag, sink.url));
+    second = await runOnDapr(setYaml(tag, sink.url, hostPort(stateRedis.url)));
   }, TIMEOUT);
   afterAll(async () => {
     await second?.stop();
