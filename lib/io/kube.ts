@@ -6,6 +6,9 @@ import type { ConfigurationOptions, ObservableMiddleware, RequestContext, Respon
 // The observable stub client-node's own middleware (setHeaderMiddleware) is built with; the package has no export map.
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 
 export const FIELD_MANAGER = 'openfunction-events';
 
@@ -64,6 +67,40 @@ async function asking<T>(what: string, call: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * client-node 1.x builds a new Agent for every request (KubeConfig.applySecurityAuthentication → createAgent), so
+ * every call opened a connection and paid a TLS handshake, on our side and the API server's: most of the controller's
+ * CPU besides waiting went to TLS setup (bench/controller-apiserver). This keeps one keep-alive agent per TLS identity
+ * (CA, client certificate and key, verification) and hands it to each request instead; a rotated certificate gets a
+ * new one. Proxy agents are left as they are.
+ */
+function sharedAgents(): (agent: HttpAgent | HttpsAgent | undefined) => HttpAgent | HttpsAgent | undefined {
+  const agents = new Map<string, HttpAgent | HttpsAgent>();
+  return (agent) => {
+    if (!agent || (agent.constructor !== HttpsAgent && agent.constructor !== HttpAgent)) return agent;
+    const options = (agent as HttpsAgent & { options: AgentOptions }).options;
+    const hash = createHash('sha256').update(agent.constructor === HttpsAgent ? 'https' : 'http');
+    for (const part of [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.servername, options.rejectUnauthorized]) {
+      hash.update('\u0000');
+      for (const piece of [part].flat()) if (piece !== undefined) hash.update(typeof piece === 'object' && !Buffer.isBuffer(piece) ? JSON.stringify(piece) : String(piece));
+    }
+    const key = hash.digest('hex');
+    let shared = agents.get(key);
+    if (!shared) {
+      const keepAlive = { ...options, keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 32 };
+      shared = agent.constructor === HttpsAgent ? new HttpsAgent(keepAlive) : new HttpAgent(keepAlive);
+      agents.set(key, shared);
+      // Certificates rotate rarely: a handful of identities at most; the oldest goes.
+      if (agents.size > 4) {
+        const [oldest, old] = agents.entries().next().value as [string, HttpAgent];
+        agents.delete(oldest);
+        old.destroy();
+      }
+    }
+    return shared;
+  };
+}
+
+/**
  * Every call but a watch is aborted after `timeoutMs` (client-node sets none: one call the API server never answers
  * used to stop every reconcile). An aborted call fails its resource's reconcile, which the next resync retries.
  */
@@ -71,14 +108,17 @@ export function kubeFrom(kc: KubeConfig, options: { timeoutMs?: number } = {}): 
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const deadline: ObservableMiddleware = {
+  const shared = sharedAgents();
+  const perRequest: ObservableMiddleware = {
     pre: (context: RequestContext) => {
       context.setSignal(AbortSignal.timeout(timeoutMs));
+      const agent = shared(context.getAgent());
+      if (agent) context.setAgent(agent);
       return of(context);
     },
     post: (response: ResponseContext) => of(response),
   };
-  const bounded = (extra?: ConfigurationOptions): ConfigurationOptions => ({ ...extra, middleware: [deadline, ...(extra?.middleware ?? [])], middlewareMergeStrategy: 'append' });
+  const bounded = (extra?: ConfigurationOptions): ConfigurationOptions => ({ ...extra, middleware: [perRequest, ...(extra?.middleware ?? [])], middlewareMergeStrategy: 'append' });
   return {
     async list(group, version, plural, labelSelector) {
       const result = (await asking(`list ${plural}.${group}`, () => custom.listClusterCustomObject({ group, version, plural, ...(labelSelector ? { labelSelector } : {}) }, bounded()))) as { items?: KubeObject[] };

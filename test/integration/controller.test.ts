@@ -150,6 +150,24 @@ describe('controller - writes in flight', () => {
   });
 });
 
+describe('controller - connections', () => {
+  test('calls reuse kept-alive connections (client-node alone opens one per call)', async () => {
+    const own = await startFakeKube();
+    try {
+      for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) own.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name, namespace: 'default' }, spec: { cron: { tick: { schedule: '@every 5s' } }, sink: { uri: 'http://sink/' } } });
+      const stats = await reconcileAll(kubeFrom(own.kubeConfig), { now: () => clock, log: silentLogger, concurrency: 1 });
+      expect(stats.applied).toBe(6);
+      // The lists go out at once, each on a connection of its own; the writes after them, one resource at a
+      // time, open none (without the shared agent, every one of the 24 calls had its own connection).
+      const lists = own.requests.filter((r) => r.method === 'GET').length;
+      expect(own.requests.length - lists).toBeGreaterThanOrEqual(12);
+      expect(own.connections()).toBeLessThanOrEqual(lists);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('controller - policy', () => {
   test('a sink aimed at cloud metadata or the sidecar is refused, until the admin allows private sinks', async () => {
     fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'orders', namespace: 'default' }, spec: { eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid', sink: { uri: 'http://169.254.169.254/latest/meta-data/' } }, { condition: 'paid', sink: { uri: 'http://localhost:3500/v1.0/publish/x/y' } }] } });

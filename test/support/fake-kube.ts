@@ -23,6 +23,8 @@ export interface FakeKube {
   writes(): Array<{ method: string; path: string }>;
   /** The most writes that were waiting for their answer at once, since the last reset. */
   peakWritesInFlight(): number;
+  /** TCP connections the server accepted, ever. */
+  connections(): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -133,6 +135,8 @@ export async function startFakeKube(options: { latencyMs?: number; hang?: (metho
       reply(405, status(405, 'MethodNotAllowed', `${req.method}`));
     });
   });
+  let connections = 0;
+  server.on('connection', () => void connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeConfig = new KubeConfig();
@@ -159,6 +163,7 @@ export async function startFakeKube(options: { latencyMs?: number; hang?: (metho
     list: (apiVersion, plural) => [...store.entries()].filter(([k]) => k.startsWith(`${apiVersion}|${plural}|`)).map(([, o]) => o),
     writes: () => requests.filter((r) => r.method !== 'GET').map(({ method, path }) => ({ method, path })),
     peakWritesInFlight: () => peakWrites,
+    connections: () => connections,
     reset: () => void ((requests.length = 0), (peakWrites = 0)),
     close: () =>
       new Promise<void>((r) => {
