@@ -32,7 +32,8 @@ const nc = await connect({ servers: nats.url });
 const jsm = await jetstreamManager(nc);
 // Each side gets its own stream (same server, same storage); the bus creates its own as it would in `dev`.
 await jsm.streams.add({ name: 'BARE', subjects: ['bare.>'] });
-const barePublisher = new PipelinedPublisher(nc, 10_000);
+// The bare side publishes a window in one synchronous loop, so nats.js already writes it at once: no coalescing.
+const barePublisher = new PipelinedPublisher(nc, 10_000, undefined, false);
 const bus = await connectJetStream({ url: nats.url, streamName: 'BENCH' });
 const sink = httpSink(`${sinkServer.url}/`, { connections: SINK_WINDOW });
 const barePool = new Pool(sinkServer.url, { connections: SINK_WINDOW, keepAliveTimeout: 30_000 });

@@ -26,18 +26,26 @@ export interface JetStreamOptions {
   notice?: (message: string) => void;
 }
 
-/** Publishes with reply subjects under one inbox and settles each promise when its PubAck arrives. */
+/**
+ * Publishes with reply subjects under one inbox and settles each promise when its PubAck arrives. With `coalesce`,
+ * the publishes of one turn of the event loop go out together: nats.js flushes its buffer in a microtask queued by
+ * the first write after a flush, so publishes made at different depths of promise chains (a handler's, each after
+ * its own awaits) were written to the socket one by one — a write per event was the largest cost of the
+ * eventsource bus path (bench/eventsource). Deferring them to `setImmediate` puts a turn's publishes in one write.
+ */
 export class PipelinedPublisher {
   private readonly inbox = createInbox();
   private readonly pending = new Map<number, { subject: string; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private next = 0;
   private readonly sub: NatsSubscription;
+  private queued: Array<{ id: number; subject: string; payload: Uint8Array; msgId: string | undefined }> = [];
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs = 5000,
     /** Called with a subject no stream captures (the server lost its streams): the caller creates it again. */
     private readonly onNoStream: (subject: string) => void = () => {},
+    private readonly coalesce = true,
   ) {
     this.sub = nc.subscribe(`${this.inbox}.*`, {
       callback: (err, msg) => {
@@ -74,19 +82,34 @@ export class PipelinedPublisher {
         reject(new DeliveryError(`no JetStream acknowledgement for ${subject} within ${this.timeoutMs} ms`, true));
       }, this.timeoutMs);
       this.pending.set(id, { subject, resolve, reject, timer });
-      try {
-        const h = msgId ? headers() : undefined;
-        if (h && msgId) h.set('Nats-Msg-Id', msgId);
-        this.nc.publish(subject, payload, { reply: `${this.inbox}.${id}`, ...(h ? { headers: h } : {}) });
-      } catch (e) {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(new DeliveryError(`cannot publish to ${subject}: ${(e as Error).message}`, true, e));
-      }
+      if (!this.coalesce) return this.send(id, subject, payload, msgId);
+      if (this.queued.length === 0) setImmediate(() => this.sendQueued());
+      this.queued.push({ id, subject, payload, msgId });
     });
   }
 
+  private sendQueued(): void {
+    const batch = this.queued;
+    this.queued = [];
+    for (const { id, subject, payload, msgId } of batch) this.send(id, subject, payload, msgId);
+  }
+
+  private send(id: number, subject: string, payload: Uint8Array, msgId: string | undefined): void {
+    const waiter = this.pending.get(id);
+    if (!waiter) return; // timed out or closed while queued
+    try {
+      const h = msgId ? headers() : undefined;
+      if (h && msgId) h.set('Nats-Msg-Id', msgId);
+      this.nc.publish(subject, payload, { reply: `${this.inbox}.${id}`, ...(h ? { headers: h } : {}) });
+    } catch (e) {
+      clearTimeout(waiter.timer);
+      this.pending.delete(id);
+      waiter.reject(new DeliveryError(`cannot publish to ${subject}: ${(e as Error).message}`, true, e));
+    }
+  }
+
   close(): void {
+    this.queued = [];
     this.sub.unsubscribe();
     for (const [, waiter] of this.pending) {
       clearTimeout(waiter.timer);
