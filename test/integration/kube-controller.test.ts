@@ -4,6 +4,7 @@
 // verb the shipped RBAC lacks fails here. Functions are server-side applied and accepted by the real Function CRD;
 // status carries observedGeneration; a second pass writes nothing; a removed event is pruned.
 import { execFile } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -106,7 +107,17 @@ spec:
     - {condition: "a &&", sink: {uri: "http://display.shop.svc.cluster.local/"}}
 `;
   await kubectl(['apply', '-f', '-'], admin, set);
-  const first = await controllerOnce();
+  // Every answer from the API server, and whether its request rode a kept-alive TLS connection.
+  const port = new URL(cp.server).port;
+  const calls: boolean[] = [];
+  const onAnswer = ({ request }: { request: { reusedSocket: boolean; host: string; getHeader(name: string): unknown } }) => {
+    if (String(request.getHeader('host')).endsWith(`:${port}`)) calls.push(request.reusedSocket);
+  };
+  diagnostics.subscribe('http.client.response.finish', onAnswer as (message: unknown) => void);
+  const first = await controllerOnce().finally(() => diagnostics.unsubscribe('http.client.response.finish', onAnswer as (message: unknown) => void));
+  // client-node alone opened a connection (and a TLS handshake) per call; the controller keeps them.
+  expect(calls.length).toBeGreaterThan(20);
+  expect(calls.filter((reused) => !reused).length).toBeLessThan(calls.length / 2);
   expect(first.err.filter((l) => l.startsWith('error:') && !l.includes('/broken'))).toEqual([]);
   expect(first.out[0]).toMatch(/^applied [1-9]\d*, pruned 0, status writes [1-9]\d*, errors 0$/);
 
