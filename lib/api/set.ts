@@ -78,7 +78,7 @@ export function validateSet(documents: readonly Document[], defaultNamespace = D
       }
       const { kind, apiVersion, metadata } = (d.doc ?? {}) as { kind?: unknown; apiVersion?: unknown; metadata?: { name?: unknown } };
       report.skipped++;
-      report.skippedDocuments.push({ file: d.file, index: d.index, kind: String(kind ?? '?'), apiVersion: String(apiVersion ?? '?'), name: String(metadata?.name ?? '?') });
+      report.skippedDocuments.push({ file: d.file, index: d.index, kind: textOf(kind), apiVersion: textOf(apiVersion), name: textOf(metadata?.name) });
       continue;
     }
     report.checked++;
@@ -174,6 +174,21 @@ function ourKindElsewhere(doc: unknown): string | undefined {
   const group = apiVersion.split('/')[0]!;
   if (!group.includes('openfunction') && editDistance(group, API_GROUP) > 3) return undefined;
   return `${kind} belongs to ${API_GROUP_VERSION}, got ${JSON.stringify(apiVersion)}: write apiVersion: ${API_GROUP_VERSION}`;
+}
+
+/**
+ * A field of a document we do not own, as text for the skipped list. Not `String()`: YAML such as
+ * `kind: {toString: false}` gives an object whose conversion to a primitive throws.
+ */
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return '?';
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? 'a list' : 'an object';
+  }
 }
 
 function labelOf(doc: unknown): string {

@@ -1,6 +1,6 @@
 // Properties over every parser that reads user or wire input: whatever comes in, the answer is a value or the one
 // error type the caller handles, never a crash. Bounded: a fixed number of runs per property (fast-check prints the
-// seed and the shrunk input of a failure, so it can be replayed with { seed, path }).
+// seed and the shrunk input of a failure, so it can be replayed with { seed, path }; FUZZ_RUNS=20000 searches longer).
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { validateSet } from '../../lib/api/index.js';
@@ -12,7 +12,7 @@ import { loadDocuments, UsageError } from '../../cli/load.js';
 import { tempFiles } from '../support/cli.js';
 import { makeEventBus, makeEventSource, makeTrigger } from '../support/builders.js';
 
-const RUNS = { numRuns: 400 };
+const RUNS = { numRuns: Number(process.env.FUZZ_RUNS ?? 400) };
 const INPUTS = ['eventA', 'eventB', 'orders'];
 
 /** Condition-like text: the grammar's tokens in any order, so the parser's deeper paths are reached too. */

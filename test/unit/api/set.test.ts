@@ -62,6 +62,11 @@ describe('validate set - references', () => {
     expect(report.resources).toEqual([]);
     expect(report.findings.map((f) => f.message)).toEqual(['expected string, got number 5']);
   });
+
+  test('a skipped document whose fields are objects that refuse conversion to text (YAML `kind: {toString: false}`) is listed, not a crash', () => {
+    const report = validateSet(docs({ apiVersion: null, kind: { toString: false }, metadata: { name: 'my-es' } }));
+    expect(report.skippedDocuments).toEqual([{ file: 'set.yaml', index: 1, kind: '{"toString":false}', apiVersion: '?', name: 'my-es' }]);
+  });
 });
 
 describe('validate set - names, tenancy and cycles across resources', () => {
