@@ -4,6 +4,7 @@
 import type { AsyncFunction, Logger } from '../../lib/function.js';
 import type { StreamKeeper } from '../../lib/io/jetstream-streams.js';
 import type { Kube } from '../../lib/io/kube.js';
+import { createEventRecorder } from './events.js';
 import { reconcileAll, type ReconcileStats } from './reconcile.js';
 import { createScheduler, type Scheduler, type Timers } from './scheduler.js';
 
@@ -29,8 +30,10 @@ export function createController(
   kube: Kube,
   options: { log: Logger; now(): Date; timers: Timers; configMaps?: Array<{ namespace: string; name: string }>; onReconciled?(stats: ReconcileStats): void; streams?: StreamKeeper },
 ): Controller {
+  // One recorder for the controller's life: Events of a reconcile are still being written while the next one runs.
+  const events = createEventRecorder(kube, options.log);
   const scheduler = createScheduler(async () => {
-    const stats = await reconcileAll(kube, { now: options.now, log: options.log, ...(options.configMaps ? { configMaps: options.configMaps } : {}), ...(options.streams ? { streams: options.streams } : {}) });
+    const stats = await reconcileAll(kube, { now: options.now, log: options.log, events, ...(options.configMaps ? { configMaps: options.configMaps } : {}), ...(options.streams ? { streams: options.streams } : {}) });
     if (stats.applied + stats.pruned + stats.statusWrites + stats.errors.length > 0) options.log.info({ ...stats }, 'reconciled');
     options.onReconciled?.(stats);
     return stats;

@@ -11,6 +11,7 @@ import type { Logger } from '../../lib/function.js';
 import { inLanes } from '../../lib/lanes.js';
 import type { Kube, KubeObject } from '../../lib/io/kube.js';
 import { LABELS } from '../../lib/naming.js';
+import { createEventRecorder, type EventRecorder } from './events.js';
 import { imagesFrom, planEventSource, planTrigger, statusFor, writesFor, type World } from './plan/index.js';
 import { streamsNeeded, type StreamNeed } from './plan/streams.js';
 
@@ -29,6 +30,11 @@ export interface ReconcileOptions {
   concurrency?: number;
   /** Makes sure the JetStream streams a resource's Functions need exist (lib/io/jetstream-streams.ts). */
   streams?: { keep(needs: StreamNeed[]): Promise<Map<string, string>> };
+  /**
+   * Where Kubernetes Events go, off the reconcile path (events.ts). Without one, this reconcile records its own and
+   * returns once they are written.
+   */
+  events?: EventRecorder;
 }
 
 export interface ReconcileStats {
@@ -43,6 +49,7 @@ const nsOf = (o: { metadata: { namespace?: string | undefined } }) => o.metadata
 
 export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promise<ReconcileStats> {
   const stats: ReconcileStats = { applied: 0, pruned: 0, statusWrites: 0, errors: [] };
+  const events = options.events ?? createEventRecorder(kube, options.log);
   const [eventSources, triggers, buses, clusterBuses, functions, knative, config] = await Promise.all([
     kube.list(EVENTS.group, EVENTS.version, 'eventsources'),
     kube.list(EVENTS.group, EVENTS.version, 'triggers'),
@@ -135,13 +142,10 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
       for (const f of writes.apply) await kube.apply(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, JSON.parse(JSON.stringify(f)) as KubeObject);
       for (const name of writes.prune) await kube.delete(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, nsOf(object), name, mine.find((f) => f.metadata.name === name)?.metadata.uid);
       if (writes.status) await kube.patchStatus(EVENTS.group, EVENTS.version, plural(object.kind), nsOf(object), object.metadata.name, status);
-      // A change of state or reason is news for `kubectl describe`: one Event, Warning when something is wrong. An
-      // Event that cannot be recorded costs only the Event.
+      // A change of state or reason is news for `kubectl describe`: one Event, Warning when something is wrong.
       if (writes.status && (previous?.state !== status.state || previous?.reason !== status.reason)) {
         const ready = status.conditions?.find((c) => c.type === 'Ready');
-        await kube
-          .recordEvent(object, status.state === 'Error' ? 'Warning' : 'Normal', ready?.reason ?? status.state ?? 'Unknown', ready?.message ?? '', options.now())
-          .catch((e: Error) => options.log.warn({ reason: e.message }, 'could not record a Kubernetes Event'));
+        await events.record(object, status.state === 'Error' ? 'Warning' : 'Normal', ready?.reason ?? status.state ?? 'Unknown', ready?.message ?? '', options.now());
       }
       stats.applied += writes.apply.length;
       stats.pruned += writes.prune.length;
@@ -153,6 +157,7 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
     }
   };
   await inLanes(work.length, options.concurrency ?? 8, (i) => reconcileOne(work[i]!.object, work[i]!.result));
+  if (!options.events) await events.flushed();
   return stats;
 }
 

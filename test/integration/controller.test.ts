@@ -2,6 +2,7 @@
 // creation, status, no writes when nothing changed, pruning, repair of a deleted Function, problems as status.
 import { silentLogger } from '../../lib/function.js';
 import { kubeFrom, type Kube } from '../../lib/io/kube.js';
+import { createEventRecorder } from '../../functions/controller/events.js';
 import { reconcileAll } from '../../functions/controller/reconcile.js';
 import { startFakeKube, type FakeKube } from '../support/fake-kube.js';
 
@@ -135,18 +136,41 @@ describe('controller - watch', () => {
 });
 
 describe('controller - writes in flight', () => {
-  test.each([[1, 1], [3, 3]])('with concurrency %i, at most %i resources write at once, and every write lands', async (concurrency, peak) => {
+  // The bound is the resources' lanes plus the one writer of Events (functions/controller/events.ts).
+  test.each([[1, 2], [3, 4]])('with concurrency %i, at most %i writes are in flight at once, and every write lands', async (concurrency, peak) => {
     const slow = await startFakeKube({ latencyMs: 20 });
     try {
       for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) slow.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name, namespace: 'default' }, spec: { cron: { tick: { schedule: '@every 5s' } }, sink: { uri: 'http://sink/' } } });
       const stats = await reconcileAll(kubeFrom(slow.kubeConfig), { now: () => clock, log: silentLogger, concurrency });
       expect([stats.applied, stats.errors]).toEqual([6, []]);
       expect(slow.list(FN, 'functions')).toHaveLength(6);
-      // Each resource writes its Function and then its status, in order; resources overlap up to the bound.
+      // Each resource writes its Function and then its status, in order; resources overlap up to the bound, and the
+      // Events go out beside them.
       expect(slow.peakWritesInFlight()).toBe(peak);
     } finally {
       await slow.close();
     }
+  });
+});
+
+describe('controller - Events', () => {
+  test('an Event API that does not answer holds no reconcile: Functions and status land, then the Events follow', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const held: Kube = { ...kube, recordEvent: async (...args) => (await gate, kube.recordEvent(...args)) };
+    const events = createEventRecorder(held, silentLogger);
+    expect(await reconcileAll(held, { now: () => clock, log: silentLogger, events })).toEqual({ applied: 3, pruned: 0, statusWrites: 2, errors: [] });
+    expect(statusOf('triggers', 'orders').state).toBe('Pending');
+    const eventsPosted = () => fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/events')).length;
+    expect(eventsPosted()).toBe(0);
+    open();
+    await events.flushed();
+    expect(eventsPosted()).toBe(2);
+  });
+
+  test('without a recorder of its own, a reconcile returns once its Events are written (ofn-events controller --once)', async () => {
+    await reconcile();
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/events')).length).toBe(2);
   });
 });
 
