@@ -54,6 +54,6 @@ export async function controller(options: { kubeconfig?: string; once?: boolean;
     signals.once('SIGTERM', () => resolve());
   });
   clearInterval(resync);
-  running.stop();
+  await running.stop();
   return 0;
 }

@@ -23,7 +23,8 @@ export interface Controller {
   resyncNow(): void;
   scheduler: Scheduler;
   start(): Promise<void>;
-  stop(): void;
+  /** Stops watching and reconciling; resolves once the Events already queued are written, or after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function createController(
@@ -58,10 +59,13 @@ export function createController(
       }
       scheduler.nudge(0);
     },
-    stop() {
+    async stop(graceMs = 10_000) {
       stopped = true;
       stops.splice(0).forEach((s) => s());
       scheduler.stop();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([events.flushed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -45,7 +45,7 @@ export async function serve(
   name: string,
   makeFunction: (log: Logger, env: HostEnv) => AsyncFunction,
   logLevel: string | undefined,
-  hooks: { onStop?: () => void; rawPubSub?: boolean; describe?: () => Record<string, unknown> } = {},
+  hooks: { onStop?: () => void | Promise<void>; rawPubSub?: boolean; describe?: () => Record<string, unknown> } = {},
 ): Promise<Host | undefined> {
   const log = createLogger(name, logLevel);
   let host: Host;
@@ -68,8 +68,8 @@ export async function serve(
   // watch, a keep-alive socket) to close: the kubelet would otherwise wait out the grace period and SIGKILL it.
   const stop = (signal: string) => {
     log.info({ signal }, 'draining');
-    hooks.onStop?.();
-    void host.drain(30_000).then(() => {
+    // The function's own shutdown (the controller's queued Events) runs beside the drain; the process exits after both.
+    void Promise.all([host.drain(30_000), hooks.onStop?.()]).then(() => {
       log.info({}, 'stopped');
       process.exit();
     });

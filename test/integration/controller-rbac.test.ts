@@ -26,7 +26,7 @@ test('controller RBAC: every request allowed, every rule used', async () => {
     fake.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name: 'shop', namespace: 'default' }, spec: { eventBus: 'default', cron: { a: { schedule: '@every 5s' } } } });
     await eventually(() => fake.list('core.openfunction.io/v1beta2', 'functions').length === 2, 'a pruned Function');
   } finally {
-    controller.stop();
+    await controller.stop();
     await fake.close();
   }
 

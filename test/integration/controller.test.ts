@@ -130,7 +130,7 @@ describe('controller - watch', () => {
       await eventually(() => functionNames().includes('esw-late-cron-tock') && reconciles > before, 'the watch to trigger a reconcile');
       expect(reconciles).toBeGreaterThan(before);
     } finally {
-      controller.stop();
+      await controller.stop();
     }
   });
 });
@@ -166,6 +166,33 @@ describe('controller - Events', () => {
     open();
     await events.flushed();
     expect(eventsPosted()).toBe(2);
+  });
+
+  test('stopping the controller waits for the Events already queued, up to its grace period', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const held: Kube = { ...kube, recordEvent: async (...args) => (await gate, kube.recordEvent(...args)) };
+    const timers = { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const eventsPosted = () => fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/events')).length;
+    let reconciled = false;
+    const controller = createController(held, { log: silentLogger, now: () => clock, timers, onReconciled: () => void (reconciled = true) });
+    await controller.start();
+    await eventually(() => reconciled, 'the first reconcile');
+    let stopped = false;
+    const stopping = controller.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    open();
+    await stopping;
+    expect(eventsPosted()).toBe(2);
+    // An Event API that never answers holds a stop only for the grace period.
+    const stuck: Kube = { ...kube, recordEvent: () => new Promise<void>(() => {}) };
+    let stuckReconciled = false;
+    fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'later', namespace: 'default' }, spec: { eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid', sink: { uri: 'http://s/' } }] } });
+    const second = createController(stuck, { log: silentLogger, now: () => clock, timers, onReconciled: () => void (stuckReconciled = true) });
+    await second.start();
+    await eventually(() => stuckReconciled, "the second controller's reconcile");
+    await expect(second.stop(50)).resolves.toBeUndefined();
   });
 
   test('without a recorder of its own, a reconcile returns once its Events are written (ofn-events controller --once)', async () => {
