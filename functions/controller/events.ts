@@ -29,12 +29,18 @@ interface Pending {
 
 export function createEventRecorder(kube: Kube, log: Logger, capacity = EVENT_QUEUE): EventRecorder {
   const queue: Pending[] = [];
-  const waiting: Array<() => void> = [];
+  // Events that found the queue full, in order; each takes the place the writer frees, so the queue never holds more
+  // than `capacity` and no newcomer passes them.
+  const waiting: Array<{ pending: Pending; taken(): void }> = [];
   let writing: Promise<void> | undefined;
 
   const drain = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      waiting.shift()?.();
+      const waiter = waiting.shift();
+      if (waiter) {
+        queue.push(waiter.pending);
+        waiter.taken();
+      }
       await kube.recordEvent(next.about, next.type, next.reason, next.message, next.now).catch((e: Error) => log.warn({ reason: e.message }, 'could not record a Kubernetes Event'));
     }
     writing = undefined;
@@ -43,8 +49,7 @@ export function createEventRecorder(kube: Kube, log: Logger, capacity = EVENT_QU
   return {
     async record(about, type, reason, message, now) {
       const pending = { about, type, reason, message, now };
-      // In order: while anyone waits, a newcomer waits behind them.
-      if (queue.length >= capacity || waiting.length > 0) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (queue.length >= capacity || waiting.length > 0) return new Promise<void>((taken) => waiting.push({ pending, taken }));
       queue.push(pending);
       writing ??= drain();
     },
