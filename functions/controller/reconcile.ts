@@ -48,8 +48,19 @@ const plural = (kind: string) => KINDS.find((k) => k.kind === kind)!.plural;
 const nsOf = (o: { metadata: { namespace?: string | undefined } }) => o.metadata.namespace ?? 'default';
 
 export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promise<ReconcileStats> {
-  const stats: ReconcileStats = { applied: 0, pruned: 0, statusWrites: 0, errors: [] };
   const events = options.events ?? createEventRecorder(kube, options.log);
+  // The Events yield to this reconcile's own writes and follow once it is done (events.ts).
+  const release = events.hold();
+  try {
+    return await reconcileWith(kube, options, events);
+  } finally {
+    release();
+    if (!options.events) await events.flushed();
+  }
+}
+
+async function reconcileWith(kube: Kube, options: ReconcileOptions, events: EventRecorder): Promise<ReconcileStats> {
+  const stats: ReconcileStats = { applied: 0, pruned: 0, statusWrites: 0, errors: [] };
   const [eventSources, triggers, buses, clusterBuses, functions, knative, config] = await Promise.all([
     kube.list(EVENTS.group, EVENTS.version, 'eventsources'),
     kube.list(EVENTS.group, EVENTS.version, 'triggers'),
@@ -157,7 +168,6 @@ export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promi
     }
   };
   await inLanes(work.length, options.concurrency ?? 8, (i) => reconcileOne(work[i]!.object, work[i]!.result));
-  if (!options.events) await events.flushed();
   return stats;
 }
 

@@ -81,6 +81,47 @@ describe('controller Events, off the reconcile path', () => {
     expect(taken).toEqual(['R0', 'R1', 'R2', 'R3', 'R4']);
   });
 
+  test('while held (a reconcile writing), the writer waits; on release it writes, in order, and flushed follows', async () => {
+    const { kube, calls } = heldEvents();
+    const events = createEventRecorder(kube, recordingLog().log);
+    const release = events.hold();
+    await events.record(about('a'), 'Normal', 'Ready', '', new Date(0));
+    await events.record(about('b'), 'Normal', 'Pending', '', new Date(0));
+    let flushed = false;
+    const flushing = events.flushed().then(() => (flushed = true));
+    await turns();
+    expect(calls).toEqual([]);
+    release();
+    release(); // a second call is a no-op, not a second release
+    await turns();
+    expect(calls.map((c) => c.reason)).toEqual(['Ready']);
+    calls[0]!.settle();
+    await turns();
+    calls[1]!.settle();
+    await flushing;
+    expect([calls.map((c) => c.reason), flushed]).toEqual([['Ready', 'Pending'], true]);
+  });
+
+  test('a held writer still writes once the queue is half full, so a long reconcile cannot fill it and stall', async () => {
+    const { kube, calls } = heldEvents();
+    const events = createEventRecorder(kube, recordingLog().log, 4);
+    const release = events.hold();
+    await events.record(about('a'), 'Normal', 'R0', '', new Date(0));
+    await turns();
+    expect(calls).toEqual([]);
+    await events.record(about('b'), 'Normal', 'R1', '', new Date(0)); // 2 of 4: half full
+    await turns();
+    expect(calls.map((c) => c.reason)).toEqual(['R0']);
+    calls[0]!.settle(); // back under half: the writer waits again
+    await turns();
+    expect(calls.map((c) => c.reason)).toEqual(['R0']);
+    release();
+    await turns();
+    expect(calls.map((c) => c.reason)).toEqual(['R0', 'R1']);
+    calls[1]!.settle();
+    await events.flushed();
+  });
+
   test('flushed with nothing queued resolves', async () => {
     await expect(createEventRecorder(heldEvents().kube, recordingLog().log).flushed()).resolves.toBeUndefined();
   });
