@@ -49,12 +49,9 @@ const nsOf = (o: { metadata: { namespace?: string | undefined } }) => o.metadata
 
 export async function reconcileAll(kube: Kube, options: ReconcileOptions): Promise<ReconcileStats> {
   const events = options.events ?? createEventRecorder(kube, options.log);
-  // The Events yield to this reconcile's own writes and follow once it is done (events.ts).
-  const release = events.hold();
   try {
     return await reconcileWith(kube, options, events);
   } finally {
-    release();
     if (!options.events) await events.flushed();
   }
 }
@@ -150,9 +147,15 @@ async function reconcileWith(kube: Kube, options: ReconcileOptions, events: Even
       const writes = plan.problems.length > 0
         ? { apply: [], prune: [], status: writesFor([], [], status, previous).status }
         : writesFor(plan.functions, mine.map((f) => ({ name: f.metadata.name, labels: f.metadata.labels, spec: f.spec })), status, previous);
-      for (const f of writes.apply) await kube.apply(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, JSON.parse(JSON.stringify(f)) as KubeObject);
-      for (const name of writes.prune) await kube.delete(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, nsOf(object), name, mine.find((f) => f.metadata.name === name)?.metadata.uid);
-      if (writes.status) await kube.patchStatus(EVENTS.group, EVENTS.version, plural(object.kind), nsOf(object), object.metadata.name, status);
+      // While its Functions and status are written, the Events wait (events.ts): they are what users wait for.
+      const release = events.hold();
+      try {
+        for (const f of writes.apply) await kube.apply(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, JSON.parse(JSON.stringify(f)) as KubeObject);
+        for (const name of writes.prune) await kube.delete(FUNCTIONS.group, FUNCTIONS.version, FUNCTIONS.plural, nsOf(object), name, mine.find((f) => f.metadata.name === name)?.metadata.uid);
+        if (writes.status) await kube.patchStatus(EVENTS.group, EVENTS.version, plural(object.kind), nsOf(object), object.metadata.name, status);
+      } finally {
+        release();
+      }
       // A change of state or reason is news for `kubectl describe`: one Event, Warning when something is wrong.
       if (writes.status && (previous?.state !== status.state || previous?.reason !== status.reason)) {
         const ready = status.conditions?.find((c) => c.type === 'Ready');

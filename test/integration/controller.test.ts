@@ -136,8 +136,8 @@ describe('controller - watch', () => {
 });
 
 describe('controller - writes in flight', () => {
-  // Events wait until the reconcile's own writes are done (functions/controller/events.ts): the lanes are the bound.
-  test.each([[1, 1], [3, 3]])('with concurrency %i, at most %i writes are in flight at once, and every write lands', async (concurrency, peak) => {
+  // The lanes fill up; the one Event writer (functions/controller/events.ts) may add a write in a gap between them.
+  test.each([[1, 2], [3, 4]])('with concurrency %i, at most %i writes are in flight at once, and every write lands', async (concurrency, most) => {
     const slow = await startFakeKube({ latencyMs: 20 });
     try {
       for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) slow.put('eventsources', { apiVersion: EVENTS, kind: 'EventSource', metadata: { name, namespace: 'default' }, spec: { cron: { tick: { schedule: '@every 5s' } }, sink: { uri: 'http://sink/' } } });
@@ -145,7 +145,8 @@ describe('controller - writes in flight', () => {
       expect([stats.applied, stats.errors]).toEqual([6, []]);
       expect(slow.list(FN, 'functions')).toHaveLength(6);
       // Each resource writes its Function and then its status, in order; resources overlap up to the bound.
-      expect(slow.peakWritesInFlight()).toBe(peak);
+      expect(slow.peakWritesInFlight()).toBeGreaterThanOrEqual(concurrency);
+      expect(slow.peakWritesInFlight()).toBeLessThanOrEqual(most);
     } finally {
       await slow.close();
     }

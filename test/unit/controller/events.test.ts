@@ -61,7 +61,7 @@ describe('controller Events, off the reconcile path', () => {
 
   test('a full queue makes the caller wait for room, in order; nothing is dropped', async () => {
     const { kube, calls } = heldEvents();
-    const events = createEventRecorder(kube, recordingLog().log, 2);
+    const events = createEventRecorder(kube, recordingLog().log, { capacity: 2 });
     const taken: string[] = [];
     // One taken by the writer at once, two queued; the fourth and fifth wait for room.
     const records = [0, 1, 2, 3, 4].map((i) => events.record(about(`r${i}`), 'Normal', `R${i}`, '', new Date(0)).then(() => taken.push(`R${i}`)));
@@ -104,7 +104,7 @@ describe('controller Events, off the reconcile path', () => {
 
   test('a held writer still writes once the queue is half full, so a long reconcile cannot fill it and stall', async () => {
     const { kube, calls } = heldEvents();
-    const events = createEventRecorder(kube, recordingLog().log, 4);
+    const events = createEventRecorder(kube, recordingLog().log, { capacity: 4 });
     const release = events.hold();
     await events.record(about('a'), 'Normal', 'R0', '', new Date(0));
     await turns();
@@ -120,6 +120,33 @@ describe('controller Events, off the reconcile path', () => {
     expect(calls.map((c) => c.reason)).toEqual(['R0', 'R1']);
     calls[1]!.settle();
     await events.flushed();
+  });
+
+  test('an Event waits for a holding reconcile at most maxDelayMs (virtual clock), so back-to-back reconciles cannot starve it', async () => {
+    const { kube, calls } = heldEvents();
+    let now = 0;
+    const pending: Array<{ at: number; fn: () => void }> = [];
+    const timers = { setTimeout: (fn: () => void, ms: number) => pending.push({ at: now + ms, fn }), clearTimeout: () => {} };
+    const advance = async (ms: number) => {
+      now += ms;
+      for (const t of pending.splice(0)) if (t.at <= now) t.fn();
+      else pending.push(t);
+      await turns();
+    };
+    const events = createEventRecorder(kube, recordingLog().log, { maxDelayMs: 5000, clock: () => now, timers });
+    events.hold(); // never released: reconciles one after another
+    await events.record(about('a'), 'Normal', 'R0', '', new Date(0));
+    await advance(1000);
+    await events.record(about('b'), 'Normal', 'R1', '', new Date(0));
+    await advance(3999);
+    expect(calls).toEqual([]); // R0 is 4,999 ms old
+    await advance(1);
+    expect(calls.map((c) => c.reason)).toEqual(['R0']);
+    calls[0]!.settle();
+    await turns();
+    expect(calls.map((c) => c.reason)).toEqual(['R0']); // R1 is 4,000 ms old: it waits its own 1,000 ms more
+    await advance(1000);
+    expect(calls.map((c) => c.reason)).toEqual(['R0', 'R1']);
   });
 
   test('flushed with nothing queued resolves', async () => {
