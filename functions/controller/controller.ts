@@ -32,7 +32,7 @@ export function createController(
   options: { log: Logger; now(): Date; timers: Timers; configMaps?: Array<{ namespace: string; name: string }>; onReconciled?(stats: ReconcileStats): void; streams?: StreamKeeper },
 ): Controller {
   // One recorder for the controller's life: Events of a reconcile are still being written while the next one runs.
-  const events = createEventRecorder(kube, options.log);
+  const events = createEventRecorder(kube, options.log, { timers: options.timers });
   const scheduler = createScheduler(async () => {
     const stats = await reconcileAll(kube, { now: options.now, log: options.log, events, ...(options.configMaps ? { configMaps: options.configMaps } : {}), ...(options.streams ? { streams: options.streams } : {}) });
     if (stats.applied + stats.pruned + stats.statusWrites + stats.errors.length > 0) options.log.info({ ...stats }, 'reconciled');
@@ -63,9 +63,9 @@ export function createController(
       stopped = true;
       stops.splice(0).forEach((s) => s());
       scheduler.stop();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([events.flushed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
+      let timer: unknown;
+      await Promise.race([events.flushed(), new Promise<void>((resolve) => (timer = options.timers.setTimeout(resolve, graceMs)))]);
+      options.timers.clearTimeout(timer);
     },
   };
 }
