@@ -10,6 +10,7 @@
 // the rest of the handler; research/perf-anchors G8). A unit test checks they agree with the package's HTTP binding.
 import * as nodeBuffer from 'node:buffer';
 import { CloudEvent, type CloudEventV1 } from 'cloudevents';
+import { checkJson } from './json.js';
 import type { SourceKind } from './naming.js';
 
 /** A CloudEvent: the spec's attributes, extensions, and data. */
@@ -101,16 +102,6 @@ export function isEvent(value: unknown): value is Event {
   return typeof v === 'object' && v !== null && typeof v.specversion === 'string' && typeof v.id === 'string' && typeof v.source === 'string' && typeof v.type === 'string';
 }
 
-const JSON_START = new Set([0x7b, 0x5b, 0x22, 0x2d, 0x74, 0x66, 0x6e, ...Array.from({ length: 10 }, (_, i) => 0x30 + i)]);
-
-function firstNonSpace(bytes: Uint8Array): number | undefined {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
-  }
-  return undefined;
-}
-
 const bufferOf = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 /**
@@ -199,16 +190,51 @@ export function withAttributes(event: Event, attributes: Readonly<Record<string,
   return copy;
 }
 
-/** The payload as JSON, if it is JSON. JSON nested beyond MAX_JSON_DEPTH is a RangeError: poison, not retried. */
-function parseJson(bytes: Buffer): { value: unknown } | undefined {
-  const first = firstNonSpace(bytes);
-  if (first === undefined || !JSON_START.has(first)) return undefined;
-  if ((first === 0x7b || first === 0x5b) && nestsDeeperThan(bytes)) throw new RangeError(`JSON payload nested deeper than ${MAX_JSON_DEPTH} levels`);
-  try {
-    return { value: JSON.parse(bytes.toString('utf8')) };
-  } catch {
-    return undefined;
-  }
+/**
+ * Whether a payload is JSON (valid UTF-8 and JSON's grammar), checked without being parsed: the event source
+ * forwards the bytes and never needs the value. JSON nested beyond MAX_JSON_DEPTH is a RangeError: poison, not
+ * retried. Invalid UTF-8 is not JSON (JSON.parse of the decoded text used to accept it, with U+FFFD in place of the
+ * bad bytes, while the bytes forwarded kept them and made the envelope invalid UTF-8).
+ */
+function isJsonPayload(bytes: Buffer): boolean {
+  const check = checkJson(bytes, MAX_JSON_DEPTH);
+  if (check === 'too-deep') throw new RangeError(`JSON payload nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return check === 'json' && isUtf8(bytes);
+}
+
+/** `"specversion"`: a JSON payload that has it may be a structured CloudEvent, and is parsed to find out. */
+const SPECVERSION_KEY = Buffer.from('"specversion"');
+
+/** Settles `data` as an ordinary property of `event`. */
+function settleData(event: Event, value: unknown): unknown {
+  Object.defineProperty(event, 'data', { value, writable: true, enumerable: true, configurable: true });
+  return value;
+}
+
+/**
+ * `data` of an event made from a JSON payload: parsed from the payload's bytes (RAW) when first read, then an
+ * ordinary property. The encoders never read it (they forward RAW), so on the event source's path nothing parses
+ * the payload; a spread, JSON.stringify or a condition reading `data` sees the value as if it had always been there.
+ * One descriptor for every event, so all of them keep one shape.
+ */
+const LAZY_JSON_DATA: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Event) {
+    const raw = RAW.get(this);
+    return settleData(this, raw === undefined ? undefined : JSON.parse(raw.toString('utf8')));
+  },
+  set(this: Event, value: unknown) {
+    RAW.delete(this); // the bytes no longer say what the data is
+    settleData(this, value);
+  },
+};
+
+/** Whether an event's data is bytes, without parsing data that is still its payload's JSON bytes. */
+export function dataIsBytes(event: Event): boolean {
+  if (event.datacontenttype === 'application/json' && RAW.has(event)) return false;
+  const data = event.data;
+  return Buffer.isBuffer(data) || data instanceof Uint8Array;
 }
 
 /** A structured CloudEvent, validated by the `cloudevents` package; undefined when it is not a valid one. */
@@ -232,10 +258,14 @@ function validStructured(value: unknown, env: EventEnv): Event | undefined {
  */
 export function toCloudEvent(origin: EventOrigin, message: SourceMessage, env: EventEnv): Event {
   const bytes = message.payload && message.payload.byteLength > 0 ? bufferOf(message.payload) : undefined;
-  const json = bytes ? parseJson(bytes) : undefined;
-  if (json && typeof json.value === 'object' && json.value !== null && 'specversion' in json.value) {
-    const structured = validStructured(json.value, env);
-    if (structured) return structured;
+  const json = bytes !== undefined && isJsonPayload(bytes);
+  let parsed: { value: unknown } | undefined;
+  if (json && bytes.indexOf(SPECVERSION_KEY) >= 0) {
+    parsed = { value: JSON.parse(bytes.toString('utf8')) };
+    if (typeof parsed.value === 'object' && parsed.value !== null && 'specversion' in parsed.value) {
+      const structured = validStructured(parsed.value, env);
+      if (structured) return structured;
+    }
   }
   const names = namesOf(origin);
   const event: Event = {
@@ -249,7 +279,8 @@ export function toCloudEvent(origin: EventOrigin, message: SourceMessage, env: E
   if (!bytes) return event;
   if (json) {
     event.datacontenttype = 'application/json';
-    event.data = json.value;
+    if (parsed) event.data = parsed.value;
+    else Object.defineProperty(event, 'data', LAZY_JSON_DATA);
   } else if (isUtf8(bytes)) {
     event.datacontenttype = message.contentType ?? 'text/plain; charset=utf-8';
     event.data = bytes.toString('utf8');
@@ -291,33 +322,32 @@ function quoted(value: string): string {
 
 /** Structured mode: the whole event as JSON (`application/cloudevents+json`), what the bus carries. */
 export function encodeStructured(event: Event): Buffer {
-  const data = event.data;
+  // The attributes, without the closing brace; `data` is not read here (it may be unparsed JSON, see LAZY_JSON_DATA).
   let head = '{';
   for (const name in event) {
+    if (name === 'data' || name === 'data_base64') continue;
     const value = (event as Record<string, unknown>)[name];
-    if (name === 'data' || name === 'data_base64' || value === undefined) continue;
+    if (value === undefined) continue;
     head += `${head.length > 1 ? ',' : ''}"${name}":${typeof value === 'string' && REPEATING.has(name) ? quoted(value) : JSON.stringify(value)}`;
   }
-  head += '}';
   const raw = RAW.get(event);
-  const binary = Buffer.isBuffer(data) || data instanceof Uint8Array;
-  if (data === undefined && typeof event.data_base64 !== 'string') return Buffer.from(head, 'utf8');
-  let tail: string | Buffer;
-  if (binary || (data === undefined && typeof event.data_base64 === 'string')) {
-    tail = `,"data_base64":${JSON.stringify(binary ? bufferOf(data as Uint8Array).toString('base64') : event.data_base64)}}`;
-  } else if (raw && event.datacontenttype === 'application/json') {
+  if (raw && event.datacontenttype === 'application/json') {
     // The source's JSON bytes, spliced in as they came, in one allocation.
-    const prefix = `${head.slice(0, -1)},"data":`;
+    const prefix = `${head}${head.length > 1 ? ',' : ''}"data":`;
     const length = Buffer.byteLength(prefix);
     const out = Buffer.allocUnsafe(length + raw.length + 1);
     out.write(prefix, 0, 'utf8');
     raw.copy(out, length);
     out[length + raw.length] = 0x7d; // }
     return out;
-  } else {
-    tail = `,"data":${JSON.stringify(data)}}`;
   }
-  return Buffer.from(head.slice(0, -1) + tail, 'utf8');
+  const data = event.data;
+  const binary = Buffer.isBuffer(data) || data instanceof Uint8Array;
+  const base64 = binary ? bufferOf(data as Uint8Array).toString('base64') : data === undefined ? event.data_base64 : undefined;
+  const comma = head.length > 1 ? ',' : '';
+  if (typeof base64 === 'string') return Buffer.from(`${head}${comma}"data_base64":${JSON.stringify(base64)}}`, 'utf8');
+  if (data === undefined) return Buffer.from(`${head}}`, 'utf8');
+  return Buffer.from(`${head}${comma}"data":${JSON.stringify(data)}}`, 'utf8');
 }
 
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
@@ -326,8 +356,9 @@ export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=ut
 export function binaryHeaders(event: Event, body: Buffer): string[] {
   const headers: string[] = [];
   for (const name in event) {
+    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype') continue; // data unread: LAZY_JSON_DATA
     const value = (event as Record<string, unknown>)[name];
-    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined || value === null) continue;
+    if (value === undefined || value === null) continue;
     headers.push(`ce-${name}`, typeof value === 'string' ? value : String(value));
   }
   if (event.datacontenttype) headers.push('content-type', event.datacontenttype);

@@ -2,7 +2,7 @@
 // over one keep-alive connection pool. Every answer other than success is a DeliveryError, retryable or not.
 // node:http rather than undici: the handler packages also run on builder-node's Node 16, where undici 7 cannot load.
 import { Agent, request } from 'node:http';
-import { encodeBinary, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
+import { dataIsBytes, encodeBinary, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
 import { redactText } from '../redact.js';
@@ -56,7 +56,7 @@ export function bindingRequest(operation: string, data: unknown, metadata: Recor
     // JSON data is spliced in as its bytes: they are JSON already (serialised by us, or a source's bytes that
     // parsed), where parsing them to serialise them again cost a delivery more CPU than the rest of the request.
     // Bytes given as a Buffer are the sender's own and are checked by parsing.
-    if (isJson && body.length > 0 && !Buffer.isBuffer(data.data) && !(data.data instanceof Uint8Array)) {
+    if (isJson && body.length > 0 && !dataIsBytes(data)) {
       return `{"data":${body.toString('utf8')},"metadata":${JSON.stringify(ce)},"operation":${JSON.stringify(operation)}}`;
     }
     const payload = isJson ? JSON.parse(body.toString('utf8') || 'null') : body.toString('utf8');

@@ -51,6 +51,44 @@ describe('cloudevents - source payload to CloudEvent', () => {
     expect([ce.id, ce.data]).toEqual(['generated-id', fake]);
   });
 
+  test('JSON data is read from the payload when first asked for, and is then an ordinary property', () => {
+    const payload = bytes('{"order":{"id":7,"lines":[1,2]}}');
+    const ce = toCloudEvent(origin, { payload }, env);
+    // Encoding forwards the bytes without parsing them: the data is still the payload's.
+    expect(Object.getOwnPropertyDescriptor(ce, 'data')?.get).toBeDefined();
+    expect(encodeStructured(ce).toString()).toContain('"data":{"order":{"id":7,"lines":[1,2]}}}');
+    expect(encodeBinary(ce).body).toEqual(payload);
+    expect(Object.getOwnPropertyDescriptor(ce, 'data')?.get).toBeDefined();
+    // Read: parsed once, kept, enumerable where it always was.
+    expect(ce.data).toEqual({ order: { id: 7, lines: [1, 2] } });
+    expect(ce.data).toBe(ce.data);
+    expect(Object.getOwnPropertyDescriptor(ce, 'data')).toMatchObject({ writable: true, enumerable: true });
+    expect(Object.keys(ce)).toEqual(['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'data']);
+    // A spread sees the value too.
+    expect({ ...toCloudEvent(origin, { payload }, env) }.data).toEqual({ order: { id: 7, lines: [1, 2] } });
+  });
+
+  test('data assigned before it was read replaces the payload\'s bytes in every encoding', () => {
+    const ce = toCloudEvent(origin, { payload: bytes('{"order":1}') }, env);
+    ce.data = { order: 2 };
+    expect(ce.data).toEqual({ order: 2 });
+    expect(JSON.parse(encodeStructured(ce).toString()).data).toEqual({ order: 2 });
+    expect(JSON.parse(encodeBinary(ce).body.toString())).toEqual({ order: 2 });
+  });
+
+  test('JSON that is not valid UTF-8 is bytes, not JSON: the envelope stays valid UTF-8', () => {
+    const payload = Buffer.concat([bytes('{"name":"'), Buffer.from([0xc3, 0x28]), bytes('"}')]);
+    const ce = toCloudEvent(origin, { payload }, env);
+    expect(ce.datacontenttype).toBe('application/octet-stream');
+    const envelope = encodeStructured(ce);
+    expect(Buffer.from(envelope.toString('utf8'), 'utf8')).toEqual(envelope);
+    expect(Buffer.from(JSON.parse(envelope.toString()).data_base64, 'base64')).toEqual(payload);
+  });
+
+  test('JSON nested beyond the bound is refused as poison (RangeError), not parsed', () => {
+    expect(() => toCloudEvent(origin, { payload: bytes(`${'['.repeat(300)}${']'.repeat(300)}`) }, env)).toThrow(RangeError);
+  });
+
   test('the source URI names namespace, EventSource and event', () => {
     expect(eventSourceUri({ namespace: 'ns', eventSource: 'es', event: 'e' })).toBe('/apis/events.openfunction.io/v1alpha1/namespaces/ns/eventsources/es/events/e');
   });
