@@ -113,6 +113,18 @@ describe('cloudevents - encodings', () => {
     expect(decoded).toEqual(event);
   });
 
+  test('structured mode: any attribute text is JSON as JSON.stringify writes it (quotes, controls, surrogates)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0000', '\u2028', '\ud83d', '\ude00', '/'), maxLength: 12 }), (id, subject) => {
+        const e = toCloudEvent(origin, { payload: bytes('{"n":1}'), id, subject }, env);
+        const text = encodeStructured(e).toString('utf8');
+        expect(text).toContain(`"id":${JSON.stringify(id)},`);
+        expect(text).toContain(`"subject":${JSON.stringify(subject)},`);
+        expect(JSON.parse(text)).toMatchObject({ id, subject, data: { n: 1 } });
+      }),
+    );
+  });
+
   test('decoding reads what Dapr delivers: data_base64 and its own attributes', () => {
     const dapr = { specversion: '1.0', id: 'x', source: 'app', type: 'com.dapr.event.sent', topic: 't', pubsubname: 'bus', traceparent: '00-abc-def-01', datacontenttype: 'application/octet-stream', data_base64: Buffer.from([9, 8]).toString('base64') };
     const decoded = decodeStructured(bytes(JSON.stringify(dapr)));
