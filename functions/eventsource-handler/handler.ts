@@ -35,9 +35,11 @@ export function createEventSourceHandler(config: EventSourceHandlerConfig, deps:
 
     if (outputs.length === 1) {
       // The common case, without the bookkeeping of several outputs.
-      const error = await ctx.send(event, outputs[0]!).then(() => undefined, (e: unknown) => e);
-      if (error === undefined) return;
-      return retryFailed(event, [{ output: outputs[0]!, error }], ctx, policy, deps);
+      try {
+        return await ctx.send(event, outputs[0]!);
+      } catch (error) {
+        return retryFailed(event, [{ output: outputs[0]!, error }], ctx, policy, deps);
+      }
     }
     // First attempt on every output at once; only the outputs that failed enter the retry policy.
     const first = await Promise.all(outputs.map((output) => ctx.send(event, output).then(() => undefined, (e: unknown) => e)));
