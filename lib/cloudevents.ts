@@ -216,14 +216,17 @@ export function withAttributes(event: Event, attributes: Readonly<Record<string,
  * retried. Invalid UTF-8 is not JSON (JSON.parse of the decoded text used to accept it, with U+FFFD in place of the
  * bad bytes, while the bytes forwarded kept them and made the envelope invalid UTF-8).
  */
-function isJsonPayload(bytes: Buffer): boolean {
-  const check = checkJson(bytes, MAX_JSON_DEPTH);
+function jsonPayload(bytes: Buffer): 'json' | 'json-with-key' | undefined {
+  const check = checkJson(bytes, MAX_JSON_DEPTH, SPECVERSION_KEY);
   if (check === 'too-deep') throw new RangeError(`JSON payload nested deeper than ${MAX_JSON_DEPTH} levels`);
-  return check === 'json' && isUtf8(bytes);
+  return check !== 'not-json' && isUtf8(bytes) ? check : undefined;
 }
 
-/** `"specversion"`: a JSON payload that has it may be a structured CloudEvent, and is parsed to find out. */
-const SPECVERSION_KEY = Buffer.from('"specversion"');
+/**
+ * `specversion`: a JSON object that has it may be a structured CloudEvent, and is parsed to find out. (A key written
+ * with escapes is not recognised: such a payload is carried as data.)
+ */
+const SPECVERSION_KEY = Buffer.from('specversion');
 
 /** Settles `data` as an ordinary property of `event`. */
 function settleData(event: Event, value: unknown): unknown {
@@ -278,9 +281,9 @@ function validStructured(value: unknown, env: EventEnv): Event | undefined {
  */
 export function toCloudEvent(origin: EventOrigin, message: SourceMessage, env: EventEnv): Event {
   const bytes = message.payload && message.payload.byteLength > 0 ? bufferOf(message.payload) : undefined;
-  const json = bytes !== undefined && isJsonPayload(bytes);
+  const json = bytes !== undefined ? jsonPayload(bytes) : undefined;
   let parsed: { value: unknown } | undefined;
-  if (json && bytes.indexOf(SPECVERSION_KEY) >= 0) {
+  if (bytes && json === 'json-with-key') {
     parsed = { value: JSON.parse(bytes.toString('utf8')) };
     if (typeof parsed.value === 'object' && parsed.value !== null && 'specversion' in parsed.value) {
       const structured = validStructured(parsed.value, env);

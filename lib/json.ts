@@ -4,8 +4,11 @@
 // on the bench machine) and this pass builds nothing (2.6 µs). Pure.
 // Grammar: RFC 8259 §2–§7, which is also ECMA-404's and JSON.parse's; UTF-8 validity is the caller's check.
 
-/** What a payload is: JSON, not JSON, or JSON nested deeper than the caller allows. */
-export type JsonCheck = 'json' | 'not-json' | 'too-deep';
+/**
+ * What a payload is: JSON, not JSON, or JSON nested deeper than the caller allows; 'json-with-key' when it is a JSON
+ * object with a member named the key the caller asked about.
+ */
+export type JsonCheck = 'json' | 'json-with-key' | 'not-json' | 'too-deep';
 
 const byteSet = (chars: string | number[]): Uint8Array => {
   const set = new Uint8Array(256);
@@ -75,16 +78,25 @@ function memberEnd(b: Uint8Array, i: number, n: number): number {
   return b[i] === COLON ? spaceEnd(b, i + 1, n) : -1;
 }
 
+/** Whether the string at `i` is `key`, written without escapes (as a key's bytes are compared, not decoded). */
+function isKeyAt(b: Uint8Array, i: number, key: Uint8Array): boolean {
+  if (b[i + 1 + key.length] !== QUOTE) return false;
+  for (let k = 0; k < key.length; k++) if (b[i + 1 + k] !== key[k]) return false;
+  return true;
+}
+
 /** The opener of each open level; one for all calls (allocating it per call cost more than a small payload's check). */
 let openers = new Uint8Array(257);
 
 /**
- * Whether `bytes` are one JSON text, nested at most `maxDepth` levels. One pass, no allocation beyond the stack of
+ * Whether `bytes` are one JSON text, nested at most `maxDepth` levels, and, given a `key`, whether it is an object
+ * with a member of that name. One pass, no allocation beyond the stack of
  * open containers; iterative, so no input can overflow the call stack. (No closures: a captured index is a context
  * slot, which made this 3× slower.)
  */
-export function checkJson(b: Uint8Array, maxDepth: number): JsonCheck {
+export function checkJson(b: Uint8Array, maxDepth: number, key?: Uint8Array): JsonCheck {
   const n = b.length;
+  let keyed = false;
   if (openers.length <= maxDepth) openers = new Uint8Array(maxDepth + 1);
   const open = openers;
   let depth = 0;
@@ -100,8 +112,11 @@ export function checkJson(b: Uint8Array, maxDepth: number): JsonCheck {
         i++;
         depth--;
       } else if (c === OPEN_ARRAY) continue;
-      else if ((i = memberEnd(b, i, n)) >= 0) continue;
-      else return 'not-json';
+      else {
+        if (depth === 1 && key && isKeyAt(b, i, key)) keyed = true;
+        if ((i = memberEnd(b, i, n)) >= 0) continue;
+        return 'not-json';
+      }
     } else if (c === QUOTE) i = stringEnd(b, i, n);
     // true, false, null: compared byte by byte in place (a loop over a word's bytes cost 50 ns a literal)
     else if (c === 0x74) i = b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65 ? i + 4 : -1;
@@ -113,11 +128,14 @@ export function checkJson(b: Uint8Array, maxDepth: number): JsonCheck {
     // After a value: close containers, or a comma and the next value.
     for (;;) {
       i = spaceEnd(b, i, n);
-      if (depth === 0) return i === n ? 'json' : 'not-json';
+      if (depth === 0) return i !== n ? 'not-json' : keyed ? 'json-with-key' : 'json';
       const d = b[i];
       if (d === COMMA) {
         i = spaceEnd(b, i + 1, n);
-        if (open[depth] === OPEN_OBJECT && (i = memberEnd(b, i, n)) < 0) return 'not-json';
+        if (open[depth] === OPEN_OBJECT) {
+          if (depth === 1 && key && isKeyAt(b, i, key)) keyed = true;
+          if ((i = memberEnd(b, i, n)) < 0) return 'not-json';
+        }
         break;
       }
       if (d !== open[depth]! + CLOSE_OFFSET) return 'not-json';

@@ -49,10 +49,12 @@ export function httpSink(uri: string, options: { connections?: number; timeoutMs
 
   return {
     attempt,
-    async send(data) {
-      if (!isEvent(data)) throw new DeliveryError('a sink takes CloudEvents', false);
-      const outcome = await attempt(data);
-      if (outcome.kind !== 'ok') throw new DeliveryError(`sink ${shown} answered ${outcome.reason}`, outcome.kind === 'retry', undefined, outcome.kind === 'retry' ? outcome.retryAfterMs : undefined);
+    // Not async: one promise fewer per event on the event source's sink path.
+    send(data) {
+      if (!isEvent(data)) return Promise.reject(new DeliveryError('a sink takes CloudEvents', false));
+      return attempt(data).then((outcome) => {
+        if (outcome.kind !== 'ok') throw new DeliveryError(`sink ${shown} answered ${outcome.reason}`, outcome.kind === 'retry', undefined, outcome.kind === 'retry' ? outcome.retryAfterMs : undefined);
+      });
     },
     async close() {
       if (--entry.users === 0) {

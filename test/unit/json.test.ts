@@ -49,6 +49,19 @@ describe('checkJson', () => {
     expect(checkJson(Buffer.from(`${'['.repeat(2000)}${']'.repeat(2000)}`), 5000)).toBe('json');
   });
 
+  test('a key asked about is found among the top-level members only, as written', () => {
+    const key = Buffer.from('specversion');
+    const check = (text: string) => checkJson(Buffer.from(text), 10, key);
+    expect(check('{"specversion":"1.0","id":"x"}')).toBe('json-with-key');
+    expect(check('{"id":"x", "specversion" : 1}')).toBe('json-with-key');
+    expect(check('{"data":{"specversion":"1.0"}}')).toBe('json');
+    expect(check('["specversion"]')).toBe('json');
+    expect(check('{"id":"specversion"}')).toBe('json');
+    expect(check('{"specversionx":1,"xspecversion":2}')).toBe('json');
+    expect(check('{"specversion":1,}')).toBe('not-json');
+    expect(checkJson(Buffer.from('{"specversion":1}'), 10)).toBe('json');
+  });
+
   test('bytes outside strings that are not ASCII are not JSON; inside strings they are the caller\'s UTF-8 check', () => {
     expect(checkJson(Buffer.from([0x7b, 0xff, 0x7d]), 10)).toBe('not-json');
     expect(checkJson(Buffer.from([0x22, 0xc3, 0xa9, 0x22]), 10)).toBe('json');
