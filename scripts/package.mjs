@@ -22,7 +22,9 @@ for (const name of FUNCTIONS) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node16',
+    // builder-node's Node exactly (engines says so too): for plain `node16` (16.0) esbuild rewrote private class
+    // fields into WeakMaps, which cost the event source ~0.7 µs an event (lib/cloudevents.ts EventWithBytes).
+    target: 'node16.15',
     minify: false,
     sourcemap: false,
     legalComments: 'linked',
