@@ -131,6 +131,21 @@ describe('cloudevents - encodings', () => {
     expect([decoded.topic, Buffer.from(decoded.data as Buffer)]).toEqual(['t', Buffer.from([9, 8])]);
   });
 
+  test('data_base64 is decoded only when it is base64, whatever the text (checked as the expression alone would)', () => {
+    const envelope = (text: string) => bytes(JSON.stringify({ specversion: '1.0', id: 'x', source: 'app', type: 't', topic: 'orders', data_base64: text }));
+    const base64ish = fc.string({ unit: fc.constantFrom('A', 'Q', 'z', '0', '+', '/', '=', ' ', '\n', '-', '_', '!', '.', 'é'), maxLength: 24 });
+    fc.assert(
+      fc.property(fc.oneof(base64ish, fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64'))), (text) => {
+        const valid = /^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(text);
+        if (!valid) return expect(() => decodeStructured(envelope(text))).toThrow('data_base64 is not base64');
+        const event = decodeStructured(envelope(text));
+        expect(Buffer.from(event.data as Buffer)).toEqual(Buffer.from(text, 'base64'));
+        expect(Object.keys(event)).toEqual(['specversion', 'id', 'source', 'type', 'topic', 'data']);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   describe('agree with the cloudevents package', () => {
     const cases: Array<[string, Event]> = [
       ['JSON data', toCloudEvent(origin, { payload: bytes('{"order": 42, "items": [1, 2]}'), subject: 's' }, env)],
