@@ -10,7 +10,7 @@
 // the rest of the handler; research/perf-anchors G8). A unit test checks they agree with the package's HTTP binding.
 import * as nodeBuffer from 'node:buffer';
 import { CloudEvent, type CloudEventV1 } from 'cloudevents';
-import { checkJson } from './json.js';
+import { checkJson, MAX_JSON_DEPTH, scanJson } from './json.js';
 import type { SourceKind } from './naming.js';
 
 /** A CloudEvent: the spec's attributes, extensions, and data. */
@@ -125,80 +125,6 @@ export function isEvent(value: unknown): value is Event {
 }
 
 const bufferOf = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-
-/**
- * Nesting allowed in JSON we parse. V8 parses any depth, but walking the result (JSON.stringify, structuredClone,
- * a condition) overflows the stack near 10 000 levels; a message that deep is an attack or a bug, never data.
- */
-export const MAX_JSON_DEPTH = 256;
-
-/** Whether JSON text nests deeper than `max`: one pass over the bytes, strings skipped. */
-export function nestsDeeperThan(bytes: Uint8Array, max = MAX_JSON_DEPTH): boolean {
-  return scanJson(bytes, max).deep;
-}
-
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-
-/**
- * One pass over JSON text: whether it nests deeper than `max`, and, for an object, where the value of its top-level
- * member "data" lies (the last one, as JSON.parse keeps the last). Strings are skipped; a key written with escapes
- * is not recognised, which only costs the shortcut that uses the range.
- */
-export function scanJson(bytes: Uint8Array, max = MAX_JSON_DEPTH): { deep: boolean; data?: { start: number; end: number } } {
-  let depth = 0;
-  let inString = false;
-  let stringStart = 0;
-  let expectKey = false; // at depth 1, after "{" or ","
-  let dataKey = false; // the key just read at depth 1 is "data"
-  let awaitingValue = false; // after `"data":`
-  let start = -1;
-  let end = -1;
-  const buffer = bufferOf(bytes);
-  for (let i = 0; i < bytes.length; i++) {
-    if (inString) {
-      // The closing quote: found by the native search, then checked for an odd run of backslashes before it.
-      i = buffer.indexOf(0x22, i);
-      if (i < 0) break;
-      let escapes = 0;
-      while (bytes[i - 1 - escapes] === 0x5c) escapes++;
-      if (escapes % 2 === 0) {
-        inString = false;
-        if (expectKey) {
-          expectKey = false;
-          // "data": d a t a between the quotes
-          dataKey = i - stringStart === 5 && bytes[stringStart + 1] === 0x64 && bytes[stringStart + 2] === 0x61 && bytes[stringStart + 3] === 0x74 && bytes[stringStart + 4] === 0x61;
-        }
-      }
-      continue;
-    }
-    const b = bytes[i]!;
-    if (awaitingValue && !isSpace(b)) {
-      awaitingValue = false;
-      start = i;
-      end = -1;
-    }
-    if (b === 0x22) {
-      inString = true;
-      stringStart = i;
-    } else if (b === 0x7b || b === 0x5b) {
-      if (++depth > max) return { deep: true };
-      if (depth === 1) expectKey = b === 0x7b;
-    } else if (b === 0x7d || b === 0x5d) {
-      if (depth-- === 1 && start >= 0 && end < 0) end = i;
-    } else if (depth === 1) {
-      if (b === 0x2c) {
-        expectKey = true;
-        if (start >= 0 && end < 0) end = i;
-      } else if (b === 0x3a && dataKey) {
-        dataKey = false;
-        awaitingValue = true;
-      }
-    }
-  }
-  if (start < 0 || end < 0) return { deep: false };
-  while (end > start && isSpace(bytes[end - 1]!)) end--;
-  return { deep: false, data: { start, end } };
-}
 
 /**
  * A copy of `event` with more attributes, keeping the data's original bytes for the encoders. Object.assign,
@@ -346,7 +272,10 @@ function quoted(value: string): string {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-/** A string as JSON: quoted as it is when nothing in it needs escaping (ids, times, subjects), 4× cheaper than JSON.stringify. */
+/**
+ * A string as JSON: quoted as it is when nothing in it needs escaping (ids, times, subjects); with the id, time and
+ * subject of a source's event, ≈ 0.2 µs an encoding less than JSON.stringify.
+ */
 const jsonString = (value: string): string => (NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`);
 
 /** Structured mode: the whole event as JSON (`application/cloudevents+json`), what the bus carries. */

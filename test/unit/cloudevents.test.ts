@@ -1,6 +1,7 @@
 import { CloudEvent, HTTP } from 'cloudevents';
 import fc from 'fast-check';
-import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, scanJson, toCloudEvent, withAttributes, type Event, type EventOrigin } from '../../lib/cloudevents.js';
+import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, toCloudEvent, withAttributes, type Event, type EventOrigin } from '../../lib/cloudevents.js';
+import { scanJson } from '../../lib/json.js';
 
 const origin: EventOrigin = { namespace: 'default', eventSource: 'my-es', event: 'created', kind: 'kafka' };
 const env = { now: () => new Date('2026-01-02T03:04:05.000Z'), newId: () => 'generated-id' };
