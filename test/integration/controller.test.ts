@@ -189,10 +189,19 @@ describe('controller - Events', () => {
     const stuck: Kube = { ...kube, recordEvent: () => new Promise<void>(() => {}) };
     let stuckReconciled = false;
     fake.put('triggers', { apiVersion: EVENTS, kind: 'Trigger', metadata: { name: 'later', namespace: 'default' }, spec: { eventBus: 'default', inputs: { paid: { eventSource: 'shop', event: 'paid' } }, subscribers: [{ condition: 'paid', sink: { uri: 'http://s/' } }] } });
-    const second = createController(stuck, { log: silentLogger, now: () => clock, timers, onReconciled: () => void (stuckReconciled = true) });
+    // The grace period's timer is the test's to fire (a distinctive length marks it), not a real wait.
+    const GRACE_MS = 12_345;
+    let graceEnds: (() => void) | undefined;
+    const graceTimers = { ...timers, setTimeout: (fn: () => void, ms: number) => (ms === GRACE_MS ? ((graceEnds = fn), undefined) : timers.setTimeout(fn, ms)) };
+    const second = createController(stuck, { log: silentLogger, now: () => clock, timers: graceTimers, onReconciled: () => void (stuckReconciled = true) });
     await second.start();
     await eventually(() => stuckReconciled, "the second controller's reconcile");
-    await expect(second.stop(50)).resolves.toBeUndefined();
+    let secondStopped = false;
+    const secondStopping = second.stop(GRACE_MS).then(() => (secondStopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(secondStopped).toBe(false);
+    graceEnds!();
+    await expect(secondStopping).resolves.toBe(true);
   });
 
   test('without a recorder of its own, a reconcile returns once its Events are written (ofn-events controller --once)', async () => {
