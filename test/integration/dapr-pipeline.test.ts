@@ -132,6 +132,9 @@ describe.each(Object.keys(buses) as Array<keyof typeof buses>)('real daprd, %s b
       'content-type': 'application/json',
     });
     expect(bodyOf(mqttEvent).via).toBe('m');
+    // The event's own attributes and the Trigger's, as the local runtime delivers it: none of the topic, pubsubname
+    // and (empty, with tracing off) trace fields daprd adds to every CloudEvent it publishes.
+    expect(Object.keys(mqttEvent.headers).filter((h) => h.startsWith('ce-')).sort()).toEqual(['ce-id', 'ce-ofncondition', 'ce-ofnsubscriber', 'ce-ofntrigger', 'ce-source', 'ce-specversion', 'ce-subject', 'ce-time', 'ce-type']);
     expect(at('/r')[0]!.headers['ce-type']).toBe('io.openfunction.events.redis');
     expect(bodyOf(at('/r')[0]!).via).toBe('r');
     const kafkaEvent = at('/k')[0]!;

@@ -100,6 +100,24 @@ describe('host - pub/sub', () => {
     expect([data.id, Buffer.from(data.data as Buffer).toString()]).toEqual(['e-1', 'raw bytes']);
   });
 
+  test("the attributes daprd adds on publish are left out; the event's own trace context and extensions stay", async () => {
+    const event = { specversion: '1.0', id: 'e-2', source: '/s', type: 't', datacontenttype: 'application/json', data: { n: 1 }, ofnkey: 'k' };
+    const deliver = async (added: Record<string, string>) => {
+      calls.length = 0;
+      await request(`${url}/events/ti-default-es-tick`, 'POST', JSON.stringify({ ...event, ...added }), { 'content-type': 'application/cloudevents+json' });
+      return Object.keys(calls[0]!.data as Event).sort();
+    };
+    const own = ['data', 'datacontenttype', 'id', 'ofnkey', 'source', 'specversion', 'type'];
+    // Tracing off: empty trace fields (components-contrib pubsub/envelope.go FromCloudEvent).
+    expect(await deliver({ topic: 'default-es-tick', pubsubname: 'serving-1-pubsub-x', traceid: '', traceparent: '', tracestate: '' })).toEqual(own);
+    // Tracing on: traceid is daprd's copy of traceparent; the trace context itself is the event's.
+    const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect(await deliver({ topic: 't', pubsubname: 'p', traceid: trace, traceparent: trace, tracestate: 'a=1' })).toEqual([...own, 'traceparent', 'tracestate'].sort());
+    // A producer's own traceid: daprd left the trace fields alone, and so do we.
+    expect(await deliver({ topic: 't', pubsubname: 'p', traceid: 'mine' })).toEqual([...own, 'traceid'].sort());
+    expect(calls[0]!.ctx.input.metadata).toMatchObject({ topic: 'default-es-tick', pubsubname: 'serving-1-pubsub-ebft-t-bbbbb' });
+  });
+
   test('the dapr-proxy path /<topic> works the same', async () => {
     const response = await request(`${url}/default-es-tick`, 'POST', JSON.stringify(envelope), { 'content-type': 'application/cloudevents+json' });
     expect(JSON.parse(response.body)).toEqual({ status: 'SUCCESS' });

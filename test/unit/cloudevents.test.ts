@@ -132,6 +132,13 @@ describe('cloudevents - encodings', () => {
     expect([decoded.topic, Buffer.from(decoded.data as Buffer)]).toEqual(['t', Buffer.from([9, 8])]);
   });
 
+  test('a "__proto__" member never becomes the decoded event\'s prototype, whatever the data', () => {
+    for (const data of ['', ',"data":{"a":1}', ',"data":"text","datacontenttype":"text/plain"', ',"data_base64":"AQI="']) {
+      const event = decodeStructured(bytes(`{"specversion":"1.0","id":"x","source":"s","type":"t","__proto__":{"subject":"injected"}${data}}`));
+      expect(event.subject).toBeUndefined();
+    }
+  });
+
   test('data_base64 is decoded only when it is base64, whatever the text (checked as the expression alone would)', () => {
     const envelope = (text: string) => bytes(JSON.stringify({ specversion: '1.0', id: 'x', source: 'app', type: 't', topic: 'orders', data_base64: text }));
     const base64ish = fc.string({ unit: fc.constantFrom('A', 'Q', 'z', '0', '+', '/', '=', ' ', '\n', '-', '_', '!', '.', 'é'), maxLength: 24 });
