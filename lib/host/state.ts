@@ -7,19 +7,17 @@
 // That is what lets two replicas create one key without both succeeding (tested on real daprd). Consistency is
 // strong: a replica reads what another just wrote. Keys are prefixed with the app id by daprd, so every replica of
 // a Trigger shares them.
-import { Agent } from 'node:http';
 import { StateConflictError, StateUnavailableError, type StateStore, type Versioned } from '../state/index.js';
-import { requestOn, type SidecarOptions } from './dapr.js';
+import { requestOn, sidecarPool, type SidecarOptions } from './dapr.js';
 
 export function createDaprStateStore(options: SidecarOptions, name: string): StateStore {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 30_000 });
-  const timeout = options.timeoutMs ?? 10_000;
+  const pool = sidecarPool(64, options.timeoutMs ?? 10_000);
   const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
   const base = `/v1.0/state/${encodeURIComponent(name)}`;
   const call = async (what: string, method: string, path: string, body: string, headers: Record<string, string> = {}) => {
     let response;
     try {
-      response = await requestOn(agent, options, path, body, { ...auth, ...headers }, timeout, method);
+      response = await requestOn(pool, options, path, body, { ...auth, ...headers }, method);
     } catch (e) {
       throw new StateUnavailableError(`state store ${name}: ${what}: sidecar unreachable: ${(e as Error).message}`);
     }
@@ -53,7 +51,7 @@ export function createDaprStateStore(options: SidecarOptions, name: string): Sta
     async delete(key, etag) {
       await call(`delete ${key}`, 'DELETE', `${base}/${encodeURIComponent(key)}?concurrency=first-write&consistency=strong`, '', etag === undefined ? {} : { 'if-match': etag });
     },
-    close: async () => agent.destroy(),
+    close: async () => pool.agent.destroy(),
   };
   return store;
 }

@@ -295,6 +295,26 @@ describe('host - connection pools', () => {
   });
 });
 
+describe('host - a sidecar that stops answering', () => {
+  test('a request that hears nothing within the timeout fails as retryable, on a fresh connection and on a reused one', async () => {
+    let answer = true;
+    sidecar.server.removeAllListeners('request');
+    sidecar.server.on('request', (req, res) => {
+      req.resume();
+      if (answer) res.writeHead(204).end();
+    });
+    const event: Event = { specversion: '1.0', id: 'q', source: '/s', type: 't', data: 1 };
+    const client = createSidecar({ host: '127.0.0.1', httpPort: sidecar.port, timeoutMs: 200 });
+    await client.invokeBinding('serving-1-bindings-ts-es-default-ddddd', 'post', event); // leaves a socket in the pool
+    answer = false;
+    for (const attempt of [1, 2]) {
+      const error = await client.invokeBinding('serving-1-bindings-ts-es-default-ddddd', 'post', event).then(() => undefined, (e: unknown) => e);
+      expect([attempt, error instanceof DeliveryError && error.retryable, (error as Error).message]).toEqual([attempt, true, expect.stringContaining('no answer within 200 ms')]);
+    }
+    await client.close();
+  });
+});
+
 describe('host - fuzzed requests', () => {
   test('any path, method, headers and body: a well-formed answer, the function sees only what its route promises, and the host stays up', async () => {
     const { default: fc } = await import('fast-check');
