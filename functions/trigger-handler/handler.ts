@@ -12,6 +12,7 @@ import type { TriggerHandlerConfig } from '../../lib/config/trigger.js';
 import { parseDuration } from '../../lib/duration.js';
 import { DeliveryError, PoisonMessageError } from '../../lib/errors.js';
 import type { AsyncFunction, FunctionContext } from '../../lib/function.js';
+import { RecentKeys } from '../../lib/recent.js';
 import type { StateStore } from '../../lib/state/index.js';
 import { deliverFiring } from './deliver.js';
 import { DurableCorrelator } from './durable.js';
@@ -26,17 +27,6 @@ export interface TriggerDeps {
   store?: StateStore;
   /** How often absence timers are checked (default 1 s). */
   tickMs?: number;
-}
-
-/** Remembers recent keys, forgetting the oldest beyond `limit`. */
-class RecentKeys {
-  private readonly keys = new Set<string>();
-  constructor(private readonly limit: number) {}
-  has = (key: string) => this.keys.has(key);
-  add(key: string) {
-    this.keys.add(key);
-    if (this.keys.size > this.limit) this.keys.delete(this.keys.values().next().value as string);
-  }
 }
 
 /** Runs work for one key after the work queued before it for that key: per-key order, different keys at once. */
