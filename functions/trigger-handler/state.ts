@@ -2,6 +2,7 @@
 // the Trigger is not keyed), the oldest evicted beyond `maxKeys`, idle ones forgotten, absence timers on a heap.
 // Pure: the clock is passed in. The durable correlator (durable.ts) keeps the same records in a Dapr state store.
 import type { Event } from '../../lib/cloudevents.js';
+import { LruMap } from '../../lib/lru.js';
 import { absenceFiring, activeIn, applyEvent, isIdle, lifetimeMs, newRecord, type CorrelationModel, type Firing, type KeyRecord } from './engine.js';
 
 export { DEFAULT_WINDOW_MS, FIRED_TYPE, ABSENT_TYPE } from './engine.js';
@@ -49,7 +50,7 @@ class TimerHeap {
 
 export class Correlator {
   /** In order of last event: the first is the oldest, evicted first. */
-  private readonly records = new Map<string, KeyRecord>();
+  private readonly records = new LruMap<KeyRecord>();
   private readonly timers = new TimerHeap();
   private readonly lifetime: number;
 
@@ -82,14 +83,8 @@ export class Correlator {
       if (slot !== undefined) slots.push(slot);
     }
     if (slots.length === 0) return [];
-    let rec = this.records.get(key);
-    if (rec) {
-      // Move to the end: the Map's order is the order of last events.
-      this.records.delete(key);
-    } else {
-      rec = newRecord(this.model);
-    }
-    this.records.set(key, rec);
+    const rec = this.records.get(key) ?? newRecord(this.model);
+    this.records.set(key, rec); // now the most recently used
     const before = rec.timers.length;
     const firings = applyEvent(this.model, rec, slots, event, now, key);
     for (let i = before; i < rec.timers.length; i++) this.timers.push({ due: rec.timers[i]!.due, key, s: rec.timers[i]!.s });
@@ -109,7 +104,7 @@ export class Correlator {
       firings.push(absenceFiring(this.model, timer!, top.key));
     }
     // The oldest records come first: stop at the first that may still matter.
-    for (const [key, rec] of this.records) {
+    for (const [key, rec] of this.records.entries()) {
       if (now - rec.touched < this.lifetime) break;
       if (isIdle(this.model, rec, now)) this.records.delete(key);
     }
@@ -122,7 +117,7 @@ export class Correlator {
   }
 
   private evictOldest(now: number): void {
-    const [key, rec] = this.records.entries().next().value as [string, KeyRecord];
+    const [key, rec] = this.records.peekOldest()!;
     this.records.delete(key);
     if (!isIdle(this.model, rec, now)) this.onEvict(key);
   }
