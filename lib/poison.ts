@@ -4,13 +4,14 @@
 // treated as poison, so no message is redelivered forever (an unclassified error used to mean RETRY without end, and
 // one crafted payload jammed a Trigger). Pure apart from its bounded memory of recent failures.
 import { EventsError, isInputFault } from './errors.js';
+import { LruMap } from './lru.js';
 
 export type FailureVerdict = { verdict: 'retry' } | { verdict: 'drop'; poison: boolean; reason: string };
 
 export const DEFAULT_UNEXPECTED_ATTEMPTS = 5;
 
 export class FailurePolicy {
-  private readonly failures = new Map<string, number>();
+  private readonly failures = new LruMap<number>(); // the oldest forgotten first, without scanning (lib/lru.ts)
 
   constructor(
     private readonly maxUnexpected = DEFAULT_UNEXPECTED_ATTEMPTS,
@@ -24,10 +25,12 @@ export class FailurePolicy {
     if (isInputFault(error)) return { verdict: 'drop', poison: true, reason: `${error.name}: ${reason}` };
     const k = key();
     const count = (this.failures.get(k) ?? 0) + 1;
-    this.failures.delete(k);
-    if (count >= this.maxUnexpected) return { verdict: 'drop', poison: true, reason: `failed ${count} times with an unexpected error: ${reason}` };
+    if (count >= this.maxUnexpected) {
+      this.failures.delete(k);
+      return { verdict: 'drop', poison: true, reason: `failed ${count} times with an unexpected error: ${reason}` };
+    }
     this.failures.set(k, count);
-    if (this.failures.size > this.remember) this.failures.delete(this.failures.keys().next().value as string);
+    if (this.failures.size > this.remember) this.failures.delete(this.failures.peekOldest()![0]);
     return { verdict: 'retry' };
   }
 }
