@@ -4,7 +4,7 @@
 // Pure: sending is the function context's.
 import { withAttributes, type Event } from '../../lib/cloudevents.js';
 import type { SubscriberConfig } from '../../lib/config/trigger.js';
-import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome } from '../../lib/delivery.js';
+import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome, type Result } from '../../lib/delivery.js';
 import { DeliveryError, isRetryable } from '../../lib/errors.js';
 import { redactText } from '../../lib/redact.js';
 import type { Firing } from './engine.js';
@@ -26,9 +26,19 @@ function outcomeOf(e: unknown): Outcome {
   return after === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs: after };
 }
 
-async function sendWithRetries(send: Send, data: unknown, output: string, policy: ReturnType<typeof retryPolicyOf>, sleep: (ms: number) => Promise<void>) {
+async function sendWithRetries(send: Send, data: unknown, output: string, policy: ReturnType<typeof retryPolicyOf>, sleep: (ms: number) => Promise<void>): Promise<Result> {
+  // The first attempt is made here: a delivery that succeeds at once (nearly all) skips the retry loop's closures
+  // and promises.
+  let first: Outcome;
+  try {
+    await send(data, output);
+    return { ok: true, attempts: 1 };
+  } catch (e) {
+    first = outcomeOf(e);
+  }
   return withRetries(
-    async () => {
+    async (n) => {
+      if (n === 1) return first;
       try {
         await send(data, output);
         return { kind: 'ok' };
@@ -54,7 +64,9 @@ export async function deliverFiring(trigger: string, firing: Firing, sub: Subscr
   const event = deliveredEvent(trigger, firing);
   const policy = retryPolicyOf(sub.delivery);
   const targets = [sub.sinkOutputName, sub.eventBusOutputName].filter((o): o is string => Boolean(o));
-  const results = await Promise.all(targets.map(async (output) => ({ output, result: await sendWithRetries(send, event, output, policy, sleep) })));
+  const sendTo = async (output: string) => ({ output, result: await sendWithRetries(send, event, output, policy, sleep) });
+  // A sink or a topic, the usual subscriber, is awaited alone, without Promise.all's bookkeeping.
+  const results = targets.length === 1 ? [await sendTo(targets[0]!)] : await Promise.all(targets.map(sendTo));
   const failed = results.filter((r) => !r.result.ok);
   if (failed.length === 0) return { kind: 'delivered' };
 

@@ -14,7 +14,7 @@ import { DeliveryError, PoisonMessageError } from '../../lib/errors.js';
 import type { AsyncFunction, FunctionContext } from '../../lib/function.js';
 import { RecentKeys } from '../../lib/recent.js';
 import type { StateStore } from '../../lib/state/index.js';
-import { deliverFiring } from './deliver.js';
+import { deliverFiring, type DeliveryResult } from './deliver.js';
 import { DurableCorrelator } from './durable.js';
 import type { Firing } from './engine.js';
 import { modelOf } from './model.js';
@@ -99,17 +99,17 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
   };
 
   /** Delivers each firing once per event identity and subscriber; what failed and may succeed later is returned. */
+  const deliverOne = async (ctx: FunctionContext, identity: string, firing: Firing): Promise<{ firing: Firing; result: DeliveryResult }> => {
+    // Identity is source + id: two sources reusing an id are two events (and two deliveries).
+    const key = `${identity}\u0000${firing.subscriber}\u0000${firing.key ?? ''}`;
+    if (delivered.has(key)) return { firing, result: { kind: 'delivered' } };
+    const result = await deliverFiring(config.trigger, firing, config.subscribers[firing.subscriber]!, (d, o) => ctx.send(d, o), deps.sleep);
+    if (result.kind !== 'failed') delivered.add(key);
+    return { firing, result };
+  };
   const deliverAll = async (ctx: FunctionContext, identity: string, eventId: string, firings: Firing[]) => {
-    const results = await Promise.all(
-      firings.map(async (firing) => {
-        // Identity is source + id: two sources reusing an id are two events (and two deliveries).
-        const key = `${identity}\u0000${firing.subscriber}\u0000${firing.key ?? ''}`;
-        if (delivered.has(key)) return { firing, result: { kind: 'delivered' as const } };
-        const result = await deliverFiring(config.trigger, firing, config.subscribers[firing.subscriber]!, (d, o) => ctx.send(d, o), deps.sleep);
-        if (result.kind !== 'failed') delivered.add(key);
-        return { firing, result };
-      }),
-    );
+    // One firing, the usual case, is awaited alone, without Promise.all's bookkeeping.
+    const results = firings.length === 1 ? [await deliverOne(ctx, identity, firings[0]!)] : await Promise.all(firings.map((f) => deliverOne(ctx, identity, f)));
     for (const { firing, result } of results) {
       if (ctx.count) {
         const subscriber = String(firing.subscriber);
