@@ -15,7 +15,7 @@ import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../funct
 import { isBinding, isPubSub, type FuncContext } from './context.js';
 import { trackConnections } from './connections.js';
 import type { Sidecar } from './dapr.js';
-import type { HostMetrics } from './metrics.js';
+import type { CounterCell, HostMetrics } from './metrics.js';
 
 export interface HostOptions {
   context: FuncContext;
@@ -53,7 +53,14 @@ export interface Host {
   drain(timeoutMs: number): Promise<void>;
 }
 
-type Route = { kind: 'binding' | 'pubsub'; inputName: string; fixed: Record<string, string> };
+type Route = {
+  kind: 'binding' | 'pubsub';
+  inputName: string;
+  fixed: Record<string, string>;
+  /** This input's counter cells, bound once (lib/host/metrics.ts). */
+  received: CounterCell;
+  handled: Record<'success' | 'retry' | 'drop' | 'busy', CounterCell>;
+};
 
 type Subscription = { pubsubname: string; topic: string; route: string; metadata?: Record<string, string> };
 
@@ -75,18 +82,25 @@ export function createHost(options: HostOptions): Host {
   };
   const routes = new Map<string, Route>();
   const subscriptions: Subscription[] = [];
+  const cellsOf = (input: string) => ({
+    received: metrics.received.cell({ input }),
+    handled: { success: metrics.handled.cell({ input, result: 'success' }), retry: metrics.handled.cell({ input, result: 'retry' }), drop: metrics.handled.cell({ input, result: 'drop' }), busy: metrics.handled.cell({ input, result: 'busy' }) },
+  });
   for (const [inputName, input] of Object.entries(context.inputs ?? {})) {
-    if (isBinding(input)) routes.set(`/${input.componentName}`, { kind: 'binding', inputName, fixed: {} });
+    if (isBinding(input)) routes.set(`/${input.componentName}`, { kind: 'binding', inputName, fixed: {}, ...cellsOf(inputName) });
     if (isPubSub(input)) {
       const route = `/events/${encodeURIComponent(inputName)}`;
       const fixed = { topic: input.uri!, pubsubname: input.componentName };
-      routes.set(route, { kind: 'pubsub', inputName, fixed });
-      routes.set(`/${input.uri}`, { kind: 'pubsub', inputName, fixed });
+      const cells = cellsOf(inputName);
+      routes.set(route, { kind: 'pubsub', inputName, fixed, ...cells });
+      routes.set(`/${input.uri}`, { kind: 'pubsub', inputName, fixed, ...cells });
       subscriptions.push({ pubsubname: input.componentName, topic: input.uri!, route, ...(options.rawPubSub ? { metadata: { rawPayload: 'true' } } : {}) });
     }
   }
 
   let inFlight = 0;
+  metrics.watchInFlight(() => inFlight);
+  const sentCells = new Map(Object.keys(context.outputs ?? {}).map((output) => [output, { success: metrics.sent.cell({ output, result: 'success' }), failure: metrics.sent.cell({ output, result: 'failure' }) }]));
   let draining = false;
   let clock: { stop(): Promise<void> } | undefined;
   let idle: (() => void) | undefined;
@@ -94,13 +108,14 @@ export function createHost(options: HostOptions): Host {
 
   async function send(data: unknown, outputName: string): Promise<void> {
     const output = context.outputs?.[outputName];
-    if (!output) throw new DeliveryError(`no output named "${outputName}"; outputs: ${Object.keys(context.outputs ?? {}).join(', ') || 'none'}`, false);
+    const cells = sentCells.get(outputName); // own outputs only: not a name Object.prototype answers to
+    if (!output || !cells) throw new DeliveryError(`no output named "${outputName}"; outputs: ${Object.keys(context.outputs ?? {}).join(', ') || 'none'}`, false);
     try {
       if (isPubSub(output)) await sidecar.publish(output.componentName, output.uri!, data);
       else await sidecar.invokeBinding(output.componentName, output.operation ?? 'create', data, output.metadata);
-      metrics.sent.inc({ output: outputName, result: 'success' });
+      cells.success.inc();
     } catch (e) {
-      metrics.sent.inc({ output: outputName, result: 'failure' });
+      cells.failure.inc();
       throw e;
     }
   }
@@ -113,7 +128,7 @@ export function createHost(options: HostOptions): Host {
 
   async function handle(route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    metrics.received.inc({ input: route.inputName });
+    route.received.inc();
     const metadata: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_HEADERS.has(name) && typeof value === 'string') metadata[name] = value;
     Object.assign(metadata, route.fixed);
@@ -130,7 +145,7 @@ export function createHost(options: HostOptions): Host {
       error = judged.verdict === 'drop' && judged.poison ? new PoisonMessageError(judged.reason, e) : e;
       result = judged.verdict;
     }
-    metrics.handled.inc({ input: route.inputName, result });
+    route.handled[result].inc();
     metrics.duration.observe({ input: route.inputName }, Number(process.hrtime.bigint() - started) / 1e9);
     if (result === 'drop') log.warn({ input: route.inputName, reason: message(error) }, 'message dropped: it can never be processed');
     if (result === 'retry') log.error({ input: route.inputName, reason: message(error) }, 'message failed; the source will redeliver it');
@@ -165,14 +180,12 @@ export function createHost(options: HostOptions): Host {
     if (route && req.method === 'POST') {
       if (draining || inFlight >= maxInFlight) {
         // Not ours to finish now: the sidecar redelivers it (to the next instance, or here once there is room).
-        if (!draining) metrics.handled.inc({ input: route.inputName, result: 'busy' });
+        if (!draining) route.handled.busy.inc();
         return route.kind === 'binding' ? reply(res, 503, { error: draining ? 'shutting down' : 'busy' }) : reply(res, 200, { status: 'RETRY' });
       }
       inFlight++;
-      metrics.inFlight.inc();
       void handle(route, req, res).finally(() => {
         inFlight--;
-        metrics.inFlight.dec();
         if (inFlight === 0) idle?.();
       });
       return;
