@@ -220,6 +220,31 @@ describe('cloudevents - the data of a structured event forwarded as it came', ()
     );
   });
 
+  test('a decoded event is the one JSON.parse reads, keys in order, and a delivered copy adds only its attributes', () => {
+    const names = fc.constantFrom('subject', 'time', 'ofnkey', 'traceparent', 'x1');
+    fc.assert(
+      fc.property(fc.dictionary(names, fc.string({ maxLength: 6 })), fc.jsonValue({ maxDepth: 4 }), fc.nat(7), (extra, data, position) => {
+        const entries: Array<[string, unknown]> = [['specversion', '1.0'], ['id', 'i'], ['source', 's'], ['type', 't'], ...Object.entries(extra)];
+        entries.splice(Math.min(position, entries.length), 0, ['data', data]);
+        const text = JSON.stringify(Object.fromEntries(entries), null, position % 2 ? 1 : undefined);
+        const event = decodeStructured(bytes(text));
+        const delivered = withAttributes(event, { ofntrigger: 'orders' });
+        expect(Object.keys(event)).toEqual(Object.keys(JSON.parse(text)));
+        expect(JSON.parse(JSON.stringify(delivered))).toEqual({ ...JSON.parse(text), ofntrigger: 'orders' });
+        expect(event.data).toEqual(JSON.parse(text).data);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('an envelope whose data is not JSON is undecodable', () => {
+    for (const data of ['{"a": }', '1 2', '[1,]', '"unterminated', 'nul', '{"a":1}}']) {
+      const text = `{"specversion":"1.0","id":"1","source":"s","type":"t","data":${data},"subject":"x"}`;
+      expect(() => JSON.parse(text)).toThrow(SyntaxError);
+      expect(() => decodeStructured(bytes(text))).toThrow(SyntaxError);
+    }
+  });
+
   test('a trigger delivers the bytes of JSON data as they came, with the attributes it adds', () => {
     const text = '{"specversion":"1.0","id":"1","source":"s","type":"t","datacontenttype":"application/json","data":{ "total": 1.50 }}';
     const delivered = withAttributes(decodeStructured(bytes(text)), { ofntrigger: 'orders' });
