@@ -6,7 +6,6 @@
 //   trigger      a bus CloudEvent (data, Dapr's added attributes) → trigger-handler (one-input condition) → binding
 //   eventsource  Dapr's raw-payload envelope (data_base64) → eventsource-handler → binding
 // Pairs are interleaved, each app a fresh process; a warm-up of WARMUP events is not measured.
-import { readFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,7 @@ import { planAll, worldOf } from '../../functions/controller/plan/index.js';
 import { launchOf, randomSuffix } from '../../runtime/dapr/openfunction.js';
 import { packageCommand } from '../../runtime/dapr/packages.js';
 import { freePort, LOOPBACK, startChild, waitUntil } from '../../runtime/processes.js';
-import { fmt, machine, median, spread, table } from '../support/report.js';
+import { fmt, machine, median, processCpuMicros, spread, table } from '../support/report.js';
 
 const PAIRS = Number(process.env.PAIRS ?? 3);
 const EVENTS = Number(process.env.EVENTS ?? 20_000);
@@ -52,10 +51,6 @@ sidecar.keepAliveTimeout = 65_000;
 await new Promise<void>((r) => sidecar.listen(0, LOOPBACK, r));
 const sidecarPort = (sidecar.address() as AddressInfo).port;
 
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 /** App CPU µs per event over EVENTS deliveries, after WARMUP, in a fresh process. */
 async function run(role: Role, bare: boolean): Promise<number> {
@@ -92,9 +87,9 @@ async function run(role: Role, bare: boolean): Promise<number> {
       );
     };
     await deliver(WARMUP);
-    const before = cpuMicros(app.process.pid!);
+    const before = processCpuMicros(app.process.pid);
     await deliver(EVENTS);
-    return (cpuMicros(app.process.pid!) - before) / EVENTS;
+    return (processCpuMicros(app.process.pid) - before) / EVENTS;
   } finally {
     agent.destroy();
     await app.stop();

@@ -7,7 +7,7 @@
 // For each: events/s to drain the backlog, CPU µs per event of the app and of its sidecar (from /proc), then the
 // latency each adds at a steady rate (p50/p99, from the payload's send time to the sink). Goal (issue): ratio ≥ 0.9.
 // Runs from dist/ after `npm run package`: the handlers are the packaged bundles, as in a cluster.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -27,7 +27,7 @@ import { launchOf, randomSuffix } from '../../runtime/dapr/openfunction.js';
 import { packageCommand } from '../../runtime/dapr/packages.js';
 import { startFunction, type RunningFunction } from '../../runtime/dapr/sidecar.js';
 import { DAPRD_HELP, findDaprd } from '../../runtime/peers.js';
-import { fmt, machine, median, spread, table } from '../support/report.js';
+import { fmt, machine, median, processCpuMicros, spread, table } from '../support/report.js';
 
 const PAIRS = Number(process.env.PAIRS ?? 3);
 const BACKLOG = Number(process.env.BACKLOG ?? 3000);
@@ -101,12 +101,6 @@ async function start(kind: 'eventsource' | 'trigger', name: string, bare: boolea
   });
 }
 
-/** utime + stime of a process, in microseconds (/proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMicros(pid: number | undefined): number {
-  if (!pid) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 async function waitFor(path: string, n: number, timeoutMs: number, pollMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -123,10 +117,10 @@ async function drain(kind: 'eventsource' | 'trigger', name: string, bare: boolea
   try {
     const path = `/${name}`;
     if (WARMUP > 0) await waitFor(path, WARMUP, 300_000, 2);
-    const [app0, dapr0, t0] = [cpuMicros(fn.app.process.pid), cpuMicros(fn.daprd.process.pid), performance.now()];
+    const [app0, dapr0, t0] = [processCpuMicros(fn.app.process.pid), processCpuMicros(fn.daprd.process.pid), performance.now()];
     await waitFor(path, WARMUP + BACKLOG, 300_000, 2);
     const seconds = (performance.now() - t0) / 1000;
-    return { rate: BACKLOG / seconds, appCpu: (cpuMicros(fn.app.process.pid) - app0) / BACKLOG, daprCpu: (cpuMicros(fn.daprd.process.pid) - dapr0) / BACKLOG };
+    return { rate: BACKLOG / seconds, appCpu: (processCpuMicros(fn.app.process.pid) - app0) / BACKLOG, daprCpu: (processCpuMicros(fn.daprd.process.pid) - dapr0) / BACKLOG };
   } finally {
     await fn.stop();
   }

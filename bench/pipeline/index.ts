@@ -7,13 +7,13 @@
 // Goals (issue): p50 ≤ 1.5× and p99 ≤ 2× the hand-written pipeline at 1,000 events/s; the highest rate held (no
 // growing backlog, p99 ≤ 50 ms) ≥ 0.8× its.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { startBroker } from '../../test/support/brokers.js';
-import { fmt, machine, median, spread, startJsonSink, table } from '../support/report.js';
+import { fmt, machine, median, processCpuMicros, spread, startJsonSink, table } from '../support/report.js';
 
 const SECONDS = Number(process.env.SECONDS_PER_RATE ?? 3);
 const PAIRS_AT_1K = Math.max(1, Number(process.env.PAIRS ?? 5)); // interleaved pairs at 1,000/s for the latency ratios
@@ -47,12 +47,8 @@ function start(args: string[], ready: RegExp): Promise<ChildProcess> {
   });
 }
 
-/** CPU seconds a child has used so far (Linux /proc; utime + stime in clock ticks of 1/100 s). */
-function cpuSeconds(child: ChildProcess): number {
-  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** CPU seconds a child has used so far. */
+const cpuSeconds = (child: ChildProcess): number => processCpuMicros(child.pid) / 1e6;
 
 // A: the framework, as `ofn-events dev` runs it.
 const dir = mkdtempSync(join(tmpdir(), 'ofn-events-bench-'));

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 export const median = (xs: number[]): number => {
@@ -28,6 +29,14 @@ export function table(rows: string[][]): string {
 }
 
 export const machine = () => `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
+
+/** CPU a child process has used so far, in microseconds: utime + stime from Linux /proc (clock ticks of 10 ms); 0 without a pid. */
+export function processCpuMicros(pid: number | undefined): number {
+  if (!pid) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the command name may hold spaces and parentheses
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 /** Runs `work` and returns events per second and CPU microseconds per event of this process. */
 export async function measure(events: number, work: () => Promise<void>): Promise<{ rate: number; cpuMicros: number; ms: number }> {
