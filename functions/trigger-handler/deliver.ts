@@ -27,28 +27,18 @@ function outcomeOf(e: unknown): Outcome {
 }
 
 async function sendWithRetries(send: Send, data: unknown, output: string, policy: ReturnType<typeof retryPolicyOf>, sleep: (ms: number) => Promise<void>): Promise<Result> {
-  // The first attempt is made here: a delivery that succeeds at once (nearly all) skips the retry loop's closures
-  // and promises.
-  let first: Outcome;
-  try {
-    await send(data, output);
-    return { ok: true, attempts: 1 };
-  } catch (e) {
-    first = outcomeOf(e);
-  }
-  return withRetries(
-    async (n) => {
-      if (n === 1) return first;
-      try {
-        await send(data, output);
-        return { kind: 'ok' };
-      } catch (e) {
-        return outcomeOf(e);
-      }
-    },
-    policy,
-    sleep,
-  );
+  const attempt = async (): Promise<Outcome> => {
+    try {
+      await send(data, output);
+      return { kind: 'ok' };
+    } catch (e) {
+      return outcomeOf(e);
+    }
+  };
+  // The first attempt is made here: a delivery that succeeds at once (nearly all) skips the retry loop's promises.
+  const first = await attempt();
+  if (first.kind === 'ok') return { ok: true, attempts: 1 };
+  return withRetries((n) => (n === 1 ? Promise.resolve(first) : attempt()), policy, sleep);
 }
 
 /** The event a subscriber receives for a firing: the firing's event with extensions naming trigger and condition. */
