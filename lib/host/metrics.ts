@@ -20,11 +20,10 @@ export class CounterCell {
 /** A counter whose label sets are looked up once and counted into as cells. */
 export class HotCounter {
   private readonly cells = new Map<string, CounterCell>();
-  readonly counter: Counter<string>;
 
   constructor(registry: Registry, name: string, help: string, private readonly labelNames: readonly string[]) {
     const cells = this.cells;
-    this.counter = new Counter({
+    new Counter({
       name,
       help,
       labelNames: [...labelNames],
