@@ -5,6 +5,7 @@
 //   garbage per event on the bench machine) and this pass builds nothing (3.5–4 µs). Grammar: RFC 8259 §2–§7, which
 //   is also ECMA-404's and JSON.parse's; UTF-8 validity is the caller's check.
 // - scanJson: for JSON already known to parse (a bus message), how deep it nests and where its `data` lies.
+// - jsonString: a string as JSON text, without JSON.stringify when nothing in it needs escaping.
 
 /**
  * What a payload is: JSON, not JSON, or JSON nested deeper than the caller allows; 'json-with-key' when it is a JSON
@@ -212,3 +213,13 @@ export function scanJson(bytes: Uint8Array, max = MAX_JSON_DEPTH): { deep: boole
   while (end > start && SPACE[bytes[end - 1]!] === 1) end--;
   return { deep: false, data: { start, end } };
 }
+
+/** Characters JSON.stringify would escape in a string (surrogates: a lone one is escaped, pairs go the slow way too). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A string as JSON text: quoted as it is when nothing in it needs escaping (ids, times, subjects, header values);
+ * with the id, time and subject of a source's event, ≈ 0.2 µs an encoding less than JSON.stringify.
+ */
+export const jsonString = (value: string): string => (NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`);

@@ -2,7 +2,8 @@
 // over one keep-alive connection pool. Every answer other than success is a DeliveryError, retryable or not.
 // node:http rather than undici: the handler packages also run on builder-node's Node 16, where undici 7 cannot load.
 import { Agent, request } from 'node:http';
-import { dataIsBytes, encodeBinary, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
+import { dataBytes, dataIsBytes, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
+import { jsonString } from '../json.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
 import { redactText } from '../redact.js';
@@ -31,39 +32,62 @@ function publishBody(data: unknown): { body: Buffer | string; contentType: strin
   return { body: JSON.stringify(data ?? null), contentType: 'application/json' };
 }
 
-// `ce-id` → `Ce-Id`: remembered per name, as the same few names come with every event.
-const HEADER_KEYS = new Map<string, string>();
-function headerKey(name: string): string {
-  let key = HEADER_KEYS.get(name);
+// `id` → `"Ce-Id"`: the metadata key of an attribute as JSON text, remembered per name, as the same few names come
+// with every event.
+const METADATA_KEYS = new Map<string, string>();
+function metadataKey(attribute: string): string {
+  let key = METADATA_KEYS.get(attribute);
   if (key === undefined) {
-    key = name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
-    if (HEADER_KEYS.size < 256) HEADER_KEYS.set(name, key);
+    key = jsonString(`ce-${attribute}`.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase()));
+    if (METADATA_KEYS.size < 256) METADATA_KEYS.set(attribute, key);
   }
   return key;
 }
 
 /**
  * The request body of a binding invoke. A CloudEvent goes in binary mode: its data as `data`, its attributes as
- * metadata keys that bindings.http turns into `Ce-*` headers (keys starting upper-case become headers).
+ * metadata keys that bindings.http turns into `Ce-*` headers (keys starting upper-case become headers), after the
+ * output's own metadata (an attribute wins over a metadata key of the same name).
  * Dapr re-serialises `data` as JSON, so JSON data arrives as sent and a string arrives JSON-quoted (§5.6).
+ * Written as bytes in one pass, without the intermediate header objects: this request is the app's largest per-event
+ * work under Dapr after the HTTP layers (bench/dapr-app).
  */
-export function bindingRequest(operation: string, data: unknown, metadata: Record<string, string> = {}): string {
-  if (isEvent(data)) {
-    const { headers, body } = encodeBinary(data);
-    const ce: Record<string, string> = { ...metadata };
-    for (const name in headers) ce[headerKey(name)] = headers[name]!;
-    const isJson = (headers['content-type'] ?? '').includes('json');
-    // JSON data is spliced in as its bytes: they are JSON already (serialised by us, or a source's bytes that
-    // parsed), where parsing them to serialise them again cost a delivery more CPU than the rest of the request.
-    // Bytes given as a Buffer are the sender's own and are checked by parsing.
-    if (isJson && body.length > 0 && !dataIsBytes(data)) {
-      return `{"data":${body.toString('utf8')},"metadata":${JSON.stringify(ce)},"operation":${JSON.stringify(operation)}}`;
-    }
-    const payload = isJson ? JSON.parse(body.toString('utf8') || 'null') : body.toString('utf8');
-    return JSON.stringify({ data: payload, metadata: ce, operation });
+export function bindingRequest(operation: string, data: unknown, metadata: Readonly<Record<string, string>> = {}): Buffer {
+  if (!isEvent(data)) {
+    const payload = Buffer.isBuffer(data) ? data.toString('utf8') : data;
+    return Buffer.from(JSON.stringify({ data: payload ?? null, metadata, operation }), 'utf8');
   }
-  const payload = Buffer.isBuffer(data) ? data.toString('utf8') : data;
-  return JSON.stringify({ data: payload ?? null, metadata, operation });
+  const body = dataBytes(data);
+  let attributes = '';
+  for (const name in data) {
+    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype') continue;
+    const value = (data as Record<string, unknown>)[name];
+    if (value === undefined || value === null) continue;
+    attributes += `,${metadataKey(name)}:${jsonString(typeof value === 'string' ? value : String(value))}`;
+  }
+  const type = data.datacontenttype ?? (body.length > 0 ? 'application/json' : undefined);
+  if (type !== undefined) attributes += `,"Content-Type":${jsonString(type)}`;
+  let own = '';
+  for (const key in metadata) {
+    const entry = `${jsonString(key)}:`;
+    // `attributes` is JSON text whose values are JSON strings, so `,"Key":` occurs in it only as a key.
+    if (!attributes.includes(`,${entry}`)) own += `${entry}${jsonString(metadata[key]!)},`;
+  }
+  const head = `{"metadata":{${own}${attributes.slice(1)}},"operation":${jsonString(operation)},"data":`;
+  const isJson = type !== undefined && type.includes('json');
+  // JSON data is spliced in as its bytes: they are JSON already (serialised by us, or a source's bytes that
+  // parsed), where parsing them to serialise them again cost a delivery more CPU than the rest of the request.
+  // Bytes given as a Buffer are the sender's own and are checked by parsing.
+  if (isJson && body.length > 0 && !dataIsBytes(data)) {
+    const length = Buffer.byteLength(head);
+    const out = Buffer.allocUnsafe(length + body.length + 1);
+    out.write(head, 0, 'utf8');
+    body.copy(out, length);
+    out[length + body.length] = 0x7d; // }
+    return out;
+  }
+  const payload = isJson ? JSON.parse(body.toString('utf8') || 'null') : body.toString('utf8');
+  return Buffer.from(`${head}${JSON.stringify(payload)}}`, 'utf8');
 }
 
 /** Keep-alive connections to the sidecar, and how long a request may wait without a byte in either direction. */
@@ -85,11 +109,19 @@ export interface SidecarResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** One request (POST by default) on a keep-alive pool: the status and the body's text, or a rejection when the sidecar is unreachable. */
-export function requestOn(pool: SidecarPool, options: SidecarOptions, path: string, body: Buffer | string, headers: Record<string, string>, method = 'POST'): Promise<SidecarResponse> {
+/** `Host` as Node would send it; written by us because the headers go to Node as a list (below). */
+const hostHeader = (options: SidecarOptions): string => `${options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host}:${options.httpPort}`;
+
+/**
+ * One request (POST by default) on a keep-alive pool: the status and the body's text, or a rejection when the
+ * sidecar is unreachable. `headers` is a flat `[name, value, …]` list, which Node writes as given: an object's
+ * headers are validated, lower-cased and stored one `setHeader` at a time (Node ≥ 14 on both; builder-node's 16 too).
+ */
+export function requestOn(pool: SidecarPool, options: SidecarOptions, path: string, body: Buffer | string, headers: readonly string[], method = 'POST'): Promise<SidecarResponse> {
   return new Promise((resolve, reject) => {
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     const req = request(
-      { host: options.host, port: options.httpPort, method, path, agent: pool.agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      { host: options.host, port: options.httpPort, method, path, agent: pool.agent, headers: ['Host', hostHeader(options), ...headers, 'Content-Length', String(length)] },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -120,12 +152,18 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     return pool;
   };
   let metadataPool: SidecarPool | undefined;
-  const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
+  const paths = new Map<string, string>();
+  const pathOf = (binding: string): string => {
+    let path = paths.get(binding);
+    if (path === undefined) paths.set(binding, (path = `/v1.0/bindings/${encodeURIComponent(binding)}`));
+    return path;
+  };
+  const auth: string[] = options.apiToken ? ['dapr-api-token', options.apiToken] : [];
 
   async function post(component: string, path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
     let response;
     try {
-      response = await requestOn(poolFor(component), options, path, body, { 'content-type': contentType, ...auth });
+      response = await requestOn(poolFor(component), options, path, body, ['Content-Type', contentType, ...auth]);
     } catch (e) {
       throw new DeliveryError(`${what}: sidecar unreachable: ${(e as Error).message}`, true, e);
     }
@@ -153,13 +191,13 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       await post(pubsub, `/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, body, contentType, `publish to ${pubsub}/${topic}`);
     },
     async invokeBinding(binding, operation, data, metadata) {
-      await post(binding, `/v1.0/bindings/${encodeURIComponent(binding)}`, bindingRequest(operation, data, metadata), 'application/json', `invoke binding ${binding}`);
+      await post(binding, pathOf(binding), bindingRequest(operation, data, metadata), 'application/json', `invoke binding ${binding}`);
     },
     async setMetadata(key, value) {
       let response;
       try {
         metadataPool ??= sidecarPool(1, 5_000);
-        response = await requestOn(metadataPool, options, `/v1.0/metadata/${encodeURIComponent(key)}`, value, { 'content-type': 'text/plain', ...auth }, 'PUT');
+        response = await requestOn(metadataPool, options, `/v1.0/metadata/${encodeURIComponent(key)}`, value, ['Content-Type', 'text/plain', ...auth], 'PUT');
       } catch (e) {
         throw new DeliveryError(`set metadata ${key}: sidecar unreachable: ${(e as Error).message}`, true, e);
       }

@@ -12,12 +12,12 @@ import { requestOn, sidecarPool, type SidecarOptions } from './dapr.js';
 
 export function createDaprStateStore(options: SidecarOptions, name: string): StateStore {
   const pool = sidecarPool(64, options.timeoutMs ?? 10_000);
-  const auth: Record<string, string> = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
+  const auth: string[] = options.apiToken ? ['dapr-api-token', options.apiToken] : [];
   const base = `/v1.0/state/${encodeURIComponent(name)}`;
-  const call = async (what: string, method: string, path: string, body: string, headers: Record<string, string> = {}) => {
+  const call = async (what: string, method: string, path: string, body: string, headers: string[] = []) => {
     let response;
     try {
-      response = await requestOn(pool, options, path, body, { ...auth, ...headers }, method);
+      response = await requestOn(pool, options, path, body, [...auth, ...headers], method);
     } catch (e) {
       throw new StateUnavailableError(`state store ${name}: ${what}: sidecar unreachable: ${(e as Error).message}`);
     }
@@ -41,7 +41,7 @@ export function createDaprStateStore(options: SidecarOptions, name: string): Sta
         ...(ttlSeconds ? { metadata: { ttlInSeconds: String(ttlSeconds) } } : {}),
       };
       try {
-        await call(`set ${key}`, 'POST', base, JSON.stringify([item]), { 'content-type': 'application/json' });
+        await call(`set ${key}`, 'POST', base, JSON.stringify([item]), ['Content-Type', 'application/json']);
       } catch (e) {
         if (etag !== undefined || !(e instanceof StateUnavailableError) || e.message.includes('unreachable')) throw e;
         if ((await store.get(key).catch(() => undefined)) !== undefined) throw new StateConflictError(`state store ${name}: set ${key}: created by someone else since it was read`);
@@ -49,7 +49,7 @@ export function createDaprStateStore(options: SidecarOptions, name: string): Sta
       }
     },
     async delete(key, etag) {
-      await call(`delete ${key}`, 'DELETE', `${base}/${encodeURIComponent(key)}?concurrency=first-write&consistency=strong`, '', etag === undefined ? {} : { 'if-match': etag });
+      await call(`delete ${key}`, 'DELETE', `${base}/${encodeURIComponent(key)}?concurrency=first-write&consistency=strong`, '', etag === undefined ? [] : ['If-Match', etag]);
     },
     close: async () => pool.agent.destroy(),
   };
