@@ -130,7 +130,11 @@ export function createHost(options: HostOptions): Host {
     const started = process.hrtime.bigint();
     route.received.inc();
     const metadata: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!HOP_HEADERS.has(name) && typeof value === 'string') metadata[name] = value;
+    const headers = req.headers;
+    for (const name in headers) {
+      const value = headers[name];
+      if (typeof value === 'string' && !HOP_HEADERS.has(name)) metadata[name] = value;
+    }
     Object.assign(metadata, route.fixed);
     let result: 'success' | 'retry' | 'drop';
     let error: unknown;
@@ -155,7 +159,7 @@ export function createHost(options: HostOptions): Host {
       res.writeHead(result === 'retry' ? 500 : 200, result === 'retry' ? { 'content-type': 'application/json' } : {});
       res.end(result === 'retry' ? JSON.stringify({ error: message(error) }) : undefined);
     } else {
-      reply(res, 200, { status: result === 'success' ? 'SUCCESS' : result === 'retry' ? 'RETRY' : 'DROP' });
+      replyText(res, 200, STATUS_REPLIES[result]);
     }
   }
 
@@ -181,7 +185,7 @@ export function createHost(options: HostOptions): Host {
       if (draining || inFlight >= maxInFlight) {
         // Not ours to finish now: the sidecar redelivers it (to the next instance, or here once there is room).
         if (!draining) route.handled.busy.inc();
-        return route.kind === 'binding' ? reply(res, 503, { error: draining ? 'shutting down' : 'busy' }) : reply(res, 200, { status: 'RETRY' });
+        return route.kind === 'binding' ? reply(res, 503, { error: draining ? 'shutting down' : 'busy' }) : replyText(res, 200, STATUS_REPLIES.retry);
       }
       inFlight++;
       void handle(route, req, res).finally(() => {
@@ -270,9 +274,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  replyText(res, status, JSON.stringify(body));
+}
+
+function replyText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+/** A pub/sub delivery's answers, one per result (Dapr's AppResponseStatus), written once rather than per message. */
+const STATUS_REPLIES = { success: '{"status":"SUCCESS"}', retry: '{"status":"RETRY"}', drop: '{"status":"DROP"}' } as const;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
