@@ -5,7 +5,8 @@
 // judgement with the real sidecar, this the instrument for a change of a few µs an event there.
 //   trigger      a bus CloudEvent (data, Dapr's added attributes) → trigger-handler (one-input condition) → binding
 //   eventsource  Dapr's raw-payload envelope (data_base64) → eventsource-handler → binding
-// Pairs are interleaved, each app a fresh process; a warm-up of WARMUP events is not measured.
+// Pairs are interleaved, each app a fresh process; a warm-up of WARMUP events is not measured. APP_NODE_ARGS passes
+// node flags to both apps.
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,9 @@ async function run(role: Role, bare: boolean): Promise<number> {
   const port = await freePort();
   const env = { PATH: process.env.PATH ?? '', ...launch.env, PORT: String(port), DAPR_HTTP_PORT: String(sidecarPort), ...(bare ? { BARE_ROLE: role } : {}) };
   const command = bare ? { command: process.execPath, args: [BARE] } : packageCommand(launch.handler);
-  const app = startChild(bare ? `bare ${role} app` : launch.handler, command.command, command.args, { ...('cwd' in command && command.cwd ? { cwd: command.cwd } : {}), env });
+  // APP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") goes to both apps' node, for profiling, as in bench/dapr.
+  const args = [...(process.env.APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...command.args];
+  const app = startChild(bare ? `bare ${role} app` : launch.handler, command.command, args, { ...('cwd' in command && command.cwd ? { cwd: command.cwd } : {}), env });
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   const call = (method: string, path: string, body?: string) =>
     new Promise<string>((resolve, reject) => {
