@@ -6,8 +6,12 @@
 //   trigger      a bus CloudEvent (data, Dapr's added attributes) → trigger-handler (one-input condition) → binding
 //   eventsource  Dapr's raw-payload envelope (data_base64) → eventsource-handler → binding
 // Pairs are interleaved, each app a fresh process; a warm-up of WARMUP events is not measured. APP_NODE_ARGS passes
-// node flags to both apps.
+// node flags to both apps. Where taskset(1) and two cores are there, this process runs on the first core and each app
+// on the second, so neither app shares its core with the other's scheduling luck (unpinned, one fresh process of the
+// same app measured 154 and another 177 µs an event).
+import { execFileSync } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
+import { cpus } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseResource, type Resource } from '../../lib/api/index.js';
@@ -52,6 +56,16 @@ sidecar.keepAliveTimeout = 65_000;
 await new Promise<void>((r) => sidecar.listen(0, LOOPBACK, r));
 const sidecarPort = (sidecar.address() as AddressInfo).port;
 
+const pinned = ((): boolean => {
+  if (cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 
 /** App CPU µs per event over EVENTS deliveries, after WARMUP, in a fresh process. */
 async function run(role: Role, bare: boolean): Promise<number> {
@@ -62,7 +76,9 @@ async function run(role: Role, bare: boolean): Promise<number> {
   const command = bare ? { command: process.execPath, args: [BARE] } : packageCommand(launch.handler);
   // APP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") goes to both apps' node, for profiling, as in bench/dapr.
   const args = [...(process.env.APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...command.args];
-  const app = startChild(bare ? `bare ${role} app` : launch.handler, command.command, args, { ...('cwd' in command && command.cwd ? { cwd: command.cwd } : {}), env });
+  // taskset execs node, so the child's pid is the app's.
+  const [program, argv] = pinned ? ['taskset', ['-c', '1', command.command, ...args]] : [command.command, args];
+  const app = startChild(bare ? `bare ${role} app` : launch.handler, program, argv, { ...('cwd' in command && command.cwd ? { cwd: command.cwd } : {}), env });
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   const call = (method: string, path: string, body?: string) =>
     new Promise<string>((resolve, reject) => {
@@ -100,7 +116,7 @@ async function run(role: Role, bare: boolean): Promise<number> {
 }
 
 const rows = [['handler', 'app CPU µs/event (spread)', 'bare app (spread)', 'ratio bare ÷ handler (spread)']];
-const figures: Record<string, unknown> = { bench: 'dapr-app', machine: machine(), pairs: PAIRS, events: EVENTS, warmup: WARMUP };
+const figures: Record<string, unknown> = { bench: 'dapr-app', machine: machine(), pairs: PAIRS, events: EVENTS, warmup: WARMUP, pinned };
 for (const role of ['eventsource', 'trigger'] as const) {
   const handler: number[] = [];
   const bare: number[] = [];
@@ -112,6 +128,6 @@ for (const role of ['eventsource', 'trigger'] as const) {
   figures[role] = { appCpuMicrosPerEvent: Number(median(handler).toFixed(1)), bareAppCpuMicrosPerEvent: Number(median(bare).toFixed(1)), cpuRatio: Number(median(ratios).toFixed(3)) };
 }
 sidecar.close();
-console.log(`bench/dapr-app — ${machine()}, ${PAIRS} interleaved pairs of ${EVENTS} deliveries after ${WARMUP}, ${IN_FLIGHT} in flight, sidecar scripted\n`);
+console.log(`bench/dapr-app — ${machine()}, ${PAIRS} interleaved pairs of ${EVENTS} deliveries after ${WARMUP}, ${IN_FLIGHT} in flight, sidecar scripted, ${pinned ? 'bench and app pinned to a core each' : 'unpinned (no taskset or one core)'}\n`);
 console.log(table(rows));
 console.log(JSON.stringify(figures));
