@@ -170,8 +170,12 @@ export function scanJson(bytes: Uint8Array, max = MAX_JSON_DEPTH): { deep: boole
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < bytes.length; i++) {
     if (inString) {
-      // The closing quote: found by the native search, then checked for an odd run of backslashes before it.
-      i = buffer.indexOf(0x22, i);
+      // The closing quote, then checked for an odd run of backslashes before it. Most strings (keys, attribute
+      // values) end within a few bytes, where a call into the native search costs more than looking; a long one is
+      // left to it.
+      const short = Math.min(i + 24, bytes.length);
+      while (i < short && bytes[i] !== 0x22) i++;
+      if (i === short) i = buffer.indexOf(0x22, i);
       if (i < 0) break;
       let escapes = 0;
       while (bytes[i - 1 - escapes] === 0x5c) escapes++;
