@@ -26,7 +26,10 @@ export interface FunctionContext {
   readonly log: Logger;
   /** Sends to a named output; rejects with a DeliveryError (retryable or not) when the output did not take it. */
   send(data: unknown, outputName: string): Promise<void>;
-  /** Counts an outcome the host exports as a metric (absent where nothing exports metrics). */
+  /**
+   * Counts an outcome the host exports as a metric (absent where nothing exports metrics). A frozen `labels` object
+   * is taken for a constant: pass the same one for the same label set, and the host skips looking it up by value.
+   */
   count?(metric: keyof typeof FUNCTION_METRICS, labels: Record<string, string>): void;
 }
 

@@ -20,6 +20,7 @@ export class CounterCell {
 /** A counter whose label sets are looked up once and counted into as cells. */
 export class HotCounter {
   private readonly cells = new Map<string, CounterCell>();
+  private readonly constants = new WeakMap<object, CounterCell>();
 
   constructor(registry: Registry, name: string, help: string, private readonly labelNames: readonly string[]) {
     const cells = this.cells;
@@ -51,8 +52,17 @@ export class HotCounter {
     return cell;
   }
 
+  /**
+   * Counts into the cell of these labels. A frozen labels object is taken for a constant and its cell remembered by
+   * identity, so a caller that keeps one per label set (the trigger-handler, per subscriber) skips building the key.
+   */
   inc(labels: Readonly<Record<string, string>>, by = 1): void {
-    this.cell(labels).inc(by);
+    let cell = this.constants.get(labels);
+    if (cell === undefined) {
+      cell = this.cell(labels);
+      if (Object.isFrozen(labels)) this.constants.set(labels, cell);
+    }
+    cell.inc(by);
   }
 }
 

@@ -33,4 +33,21 @@ describe('host metrics', () => {
     inFlight = 7;
     expect(line(await metrics.registry.metrics(), 'ofn_events_in_flight')).toBe('ofn_events_in_flight 7');
   });
+
+  test('a frozen label set is remembered by identity; a mutable one is read afresh on every count', async () => {
+    const metrics = createMetrics(false);
+    const delivered = Object.freeze({ trigger: 't', subscriber: '0', result: 'delivered' });
+    metrics.functions.deliveries.inc(delivered);
+    metrics.functions.deliveries.inc(delivered);
+    metrics.functions.deliveries.inc({ trigger: 't', subscriber: '0', result: 'delivered' }); // same values, another object
+    const reused: Record<string, string> = { trigger: 't', subscriber: '0', result: 'delivered' };
+    metrics.functions.deliveries.inc(reused);
+    reused.result = 'failed'; // a caller reusing its object with other values counts into the other cell
+    metrics.functions.deliveries.inc(reused);
+    const text = await metrics.registry.metrics();
+    expect([line(text, 'ofn_events_deliveries_total{trigger="t",subscriber="0",result="delivered"}'), line(text, 'ofn_events_deliveries_total{trigger="t",subscriber="0",result="failed"}')]).toEqual([
+      'ofn_events_deliveries_total{trigger="t",subscriber="0",result="delivered"} 4',
+      'ofn_events_deliveries_total{trigger="t",subscriber="0",result="failed"} 1',
+    ]);
+  });
 });
