@@ -4,7 +4,7 @@
 // Pure: sending is the function context's.
 import { withAttributes, type Event } from '../../lib/cloudevents.js';
 import type { SubscriberConfig } from '../../lib/config/trigger.js';
-import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome, type Result } from '../../lib/delivery.js';
+import { DEFAULT_RETRY_POLICY, retryPolicyOf, withRetries, type Outcome, type Result, type RetryPolicy } from '../../lib/delivery.js';
 import { DeliveryError, isRetryable } from '../../lib/errors.js';
 import { redactText } from '../../lib/redact.js';
 import type { Firing } from './engine.js';
@@ -26,7 +26,7 @@ function outcomeOf(e: unknown): Outcome {
   return after === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs: after };
 }
 
-async function sendWithRetries(send: Send, data: unknown, output: string, policy: ReturnType<typeof retryPolicyOf>, sleep: (ms: number) => Promise<void>): Promise<Result> {
+async function sendWithRetries(send: Send, data: unknown, output: string, policy: RetryPolicy, sleep: (ms: number) => Promise<void>): Promise<Result> {
   const attempt = async (): Promise<Outcome> => {
     try {
       await send(data, output);
@@ -41,19 +41,30 @@ async function sendWithRetries(send: Send, data: unknown, output: string, policy
   return withRetries((n) => (n === 1 ? Promise.resolve(first) : attempt()), policy, sleep);
 }
 
+type Extensions = Record<(typeof EXTENSIONS)['trigger' | 'condition' | 'subscriber'], string> & { [EXTENSIONS.key]?: string };
+
 /** The event a subscriber receives for a firing: the firing's event with extensions naming trigger and condition. */
 export const deliveredEvent = (trigger: string, firing: Firing): Event =>
   withAttributes(
     firing.event,
+    // Literal keys, the names in EXTENSIONS (the type checks it): an object literal with computed keys is built a
+    // property at a time, on every delivery.
     firing.key === undefined
-      ? { [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber) }
-      : { [EXTENSIONS.trigger]: trigger, [EXTENSIONS.condition]: firing.condition, [EXTENSIONS.subscriber]: String(firing.subscriber), [EXTENSIONS.key]: firing.key },
+      ? ({ ofntrigger: trigger, ofncondition: firing.condition, ofnsubscriber: String(firing.subscriber) } satisfies Extensions)
+      : ({ ofntrigger: trigger, ofncondition: firing.condition, ofnsubscriber: String(firing.subscriber), ofnkey: firing.key } satisfies Extensions),
   );
+
+/** A subscriber's retry policy and targets, worked out once rather than for every firing. */
+const plans = new WeakMap<SubscriberConfig, { policy: RetryPolicy; targets: string[] }>();
+function planOf(sub: SubscriberConfig): { policy: RetryPolicy; targets: string[] } {
+  let plan = plans.get(sub);
+  if (plan === undefined) plans.set(sub, (plan = { policy: retryPolicyOf(sub.delivery), targets: [sub.sinkOutputName, sub.eventBusOutputName].filter((o): o is string => Boolean(o)) }));
+  return plan;
+}
 
 export async function deliverFiring(trigger: string, firing: Firing, sub: SubscriberConfig, send: Send, sleep: (ms: number) => Promise<void>): Promise<DeliveryResult> {
   const event = deliveredEvent(trigger, firing);
-  const policy = retryPolicyOf(sub.delivery);
-  const targets = [sub.sinkOutputName, sub.eventBusOutputName].filter((o): o is string => Boolean(o));
+  const { policy, targets } = planOf(sub);
   const sendTo = async (output: string) => ({ output, result: await sendWithRetries(send, event, output, policy, sleep) });
   // A sink or a topic, the usual subscriber, is awaited alone, without Promise.all's bookkeeping.
   const results = targets.length === 1 ? [await sendTo(targets[0]!)] : await Promise.all(targets.map(sendTo));

@@ -98,6 +98,26 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
     return firings;
   };
 
+  // Metric labels per subscriber, frozen: the host remembers a frozen label set's counter by identity (lib/host/metrics.ts).
+  const subscriberLabels = new Map<number, ReturnType<typeof labelsFor>>();
+  const labelsFor = (subscriber: number) => {
+    const base = { trigger: config.trigger, subscriber: String(subscriber) };
+    const byCondition = new Map<string, Readonly<Record<string, string>>>();
+    return {
+      firings(condition: string) {
+        let labels = byCondition.get(condition);
+        if (labels === undefined) byCondition.set(condition, (labels = Object.freeze({ ...base, condition })));
+        return labels;
+      },
+      deliveries: { delivered: Object.freeze({ ...base, result: 'delivered' }), 'dead-lettered': Object.freeze({ ...base, result: 'dead-lettered' }), failed: Object.freeze({ ...base, result: 'failed' }) },
+    };
+  };
+  const labelsOf = (subscriber: number) => {
+    let labels = subscriberLabels.get(subscriber);
+    if (labels === undefined) subscriberLabels.set(subscriber, (labels = labelsFor(subscriber)));
+    return labels;
+  };
+
   /** Delivers each firing once per event identity and subscriber; what failed and may succeed later is returned. */
   const deliverOne = async (ctx: FunctionContext, identity: string, firing: Firing): Promise<{ firing: Firing; result: DeliveryResult }> => {
     // Identity is source + id: two sources reusing an id are two events (and two deliveries).
@@ -112,9 +132,9 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
     const results = firings.length === 1 ? [await deliverOne(ctx, identity, firings[0]!)] : await Promise.all(firings.map((f) => deliverOne(ctx, identity, f)));
     for (const { firing, result } of results) {
       if (ctx.count) {
-        const subscriber = String(firing.subscriber);
-        ctx.count('firings', { trigger: config.trigger, subscriber, condition: firing.condition });
-        ctx.count('deliveries', { trigger: config.trigger, subscriber, result: result.kind });
+        const labels = labelsOf(firing.subscriber);
+        ctx.count('firings', labels.firings(firing.condition));
+        ctx.count('deliveries', labels.deliveries[result.kind]);
       }
       if (result.kind === 'dead-lettered') ctx.log.warn({ id: eventId, subscriber: firing.subscriber, reason: result.reason }, 'dead-lettered');
       if (result.kind === 'failed' && !result.retryable) ctx.log.error({ id: eventId, subscriber: firing.subscriber, reason: result.reason }, 'delivery refused and no dead letter configured: event dropped for this subscriber');
