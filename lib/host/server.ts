@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dataBytes, decodeStructured, type Event, type ForeignAttribute } from '../cloudevents.js';
+import { decodeRawPayload, decodeStructured, type Event, type ForeignAttribute } from '../cloudevents.js';
 import { DeliveryError, PoisonMessageError } from '../errors.js';
 import { FailurePolicy } from '../poison.js';
 import { startClock, TIMER_INPUT } from '../clock.js';
@@ -255,9 +255,14 @@ function envelopeOf(body: Buffer, foreign?: ForeignAttribute): Event {
 
 /** The producer's bytes from daprd's raw-payload envelope (`data_base64`, components-contrib pubsub.FromRawPayload). */
 function rawPayloadOf(body: Buffer, metadata: Record<string, string>): Buffer {
-  const envelope = envelopeOf(body);
-  if (typeof envelope.topic === 'string' && metadata.topic === undefined) metadata.topic = envelope.topic;
-  return dataBytes(envelope);
+  let envelope;
+  try {
+    envelope = decodeRawPayload(body);
+  } catch (e) {
+    throw new PoisonMessageError(`not a CloudEvent envelope: ${(e as Error).message}`, e);
+  }
+  if (envelope.topic !== undefined && metadata.topic === undefined) metadata.topic = envelope.topic;
+  return envelope.payload;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
