@@ -268,6 +268,9 @@ function quoted(value: string): string {
   return json;
 }
 
+/** A string attribute's value as JSON text; the values of attributes that repeat from event to event are remembered. */
+export const attributeJson = (name: string, value: string): string => (REPEATING.has(name) ? quoted(value) : jsonString(value));
+
 /** Structured mode: the whole event as JSON (`application/cloudevents+json`), what the bus carries. */
 export function encodeStructured(event: Event): Buffer {
   // The attributes, without the closing brace; `data` is not read here (it may be unparsed JSON, see LAZY_JSON_DATA).
@@ -276,7 +279,7 @@ export function encodeStructured(event: Event): Buffer {
     if (name === 'data' || name === 'data_base64') continue;
     const value = (event as Record<string, unknown>)[name];
     if (value === undefined) continue;
-    head += `${head.length > 1 ? ',' : ''}"${name}":${typeof value !== 'string' ? JSON.stringify(value) : REPEATING.has(name) ? quoted(value) : jsonString(value)}`;
+    head += `${head.length > 1 ? ',' : ''}"${name}":${typeof value !== 'string' ? JSON.stringify(value) : attributeJson(name, value)}`;
   }
   const raw = rawOf(event);
   if (raw && event.datacontenttype === 'application/json') {

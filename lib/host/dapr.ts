@@ -2,7 +2,7 @@
 // over one keep-alive connection pool. Every answer other than success is a DeliveryError, retryable or not.
 // node:http rather than undici: the handler packages also run on builder-node's Node 16, where undici 7 cannot load.
 import { Agent, request } from 'node:http';
-import { dataBytes, dataIsBytes, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
+import { attributeJson, dataBytes, dataIsBytes, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
 import { jsonString } from '../json.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
@@ -63,10 +63,10 @@ export function bindingRequest(operation: string, data: unknown, metadata: Reado
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype') continue;
     const value = (data as Record<string, unknown>)[name];
     if (value === undefined || value === null) continue;
-    attributes += `,${metadataKey(name)}:${jsonString(typeof value === 'string' ? value : String(value))}`;
+    attributes += `,${metadataKey(name)}:${typeof value === 'string' ? attributeJson(name, value) : jsonString(String(value))}`;
   }
   const type = data.datacontenttype ?? (body.length > 0 ? 'application/json' : undefined);
-  if (type !== undefined) attributes += `,"Content-Type":${jsonString(type)}`;
+  if (type !== undefined) attributes += `,"Content-Type":${attributeJson('datacontenttype', type)}`;
   let own = '';
   for (const key in metadata) {
     const entry = `${jsonString(key)}:`;
