@@ -15,7 +15,7 @@ import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../funct
 import { isBinding, isPubSub, type FuncContext } from './context.js';
 import { trackConnections } from './connections.js';
 import type { Sidecar } from './dapr.js';
-import type { CounterCell, HostMetrics } from './metrics.js';
+import type { CounterCell, HistogramCell, HostMetrics } from './metrics.js';
 
 export interface HostOptions {
   context: FuncContext;
@@ -60,6 +60,7 @@ type Route = {
   /** This input's counter cells, bound once (lib/host/metrics.ts). */
   received: CounterCell;
   handled: Record<'success' | 'retry' | 'drop' | 'busy', CounterCell>;
+  duration: HistogramCell;
 };
 
 type Subscription = { pubsubname: string; topic: string; route: string; metadata?: Record<string, string> };
@@ -84,6 +85,7 @@ export function createHost(options: HostOptions): Host {
   const subscriptions: Subscription[] = [];
   const cellsOf = (input: string) => ({
     received: metrics.received.cell({ input }),
+    duration: metrics.duration.cell({ input }),
     handled: { success: metrics.handled.cell({ input, result: 'success' }), retry: metrics.handled.cell({ input, result: 'retry' }), drop: metrics.handled.cell({ input, result: 'drop' }), busy: metrics.handled.cell({ input, result: 'busy' }) },
   });
   for (const [inputName, input] of Object.entries(context.inputs ?? {})) {
@@ -150,7 +152,7 @@ export function createHost(options: HostOptions): Host {
       result = judged.verdict;
     }
     route.handled[result].inc();
-    metrics.duration.observe({ input: route.inputName }, Number(process.hrtime.bigint() - started) / 1e9);
+    route.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     if (result === 'drop') log.warn({ input: route.inputName, reason: message(error) }, 'message dropped: it can never be processed');
     if (result === 'retry') log.error({ input: route.inputName, reason: message(error) }, 'message failed; the source will redeliver it');
     if (route.kind === 'binding') {

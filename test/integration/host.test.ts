@@ -180,6 +180,8 @@ describe('host - operations', () => {
     const metrics = (await request(`${url}/metrics`, 'GET')).body;
     expect(metrics).toContain('ofn_events_handled_total{input="esi-tick",result="success"} 1');
     expect(metrics).toContain('ofn_events_firings_total{trigger="orders",subscriber="0",condition="a && b"} 1');
+    expect(metrics).toContain('ofn_events_handle_seconds_count{input="esi-tick"} 1');
+    expect(metrics).toMatch(/^ofn_events_handle_seconds_bucket\{le="\+Inf",input="esi-tick"\} 1$/m);
     expect((await request(`${url}/not-a-route`, 'POST', 'x')).status).toBe(404);
   });
 

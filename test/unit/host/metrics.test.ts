@@ -1,4 +1,6 @@
-import { createMetrics } from '../../../lib/host/metrics.js';
+import fc from 'fast-check';
+import { Histogram, Registry } from 'prom-client';
+import { createMetrics, HANDLE_SECONDS_BUCKETS, HotHistogram } from '../../../lib/host/metrics.js';
 
 const line = (text: string, prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));
 
@@ -49,5 +51,37 @@ describe('host metrics', () => {
       'ofn_events_deliveries_total{trigger="t",subscriber="0",result="delivered"} 4',
       'ofn_events_deliveries_total{trigger="t",subscriber="0",result="failed"} 1',
     ]);
+  });
+
+  test("the handling-time histogram's exposition is prom-client's own for the same observations", async () => {
+    // Label order within a line is not meaningful to Prometheus (prom-client writes `le` first); lines are compared with their labels sorted.
+    const normalised = (text: string) =>
+      text.trim().split('\n').map((l) => l.replace(/\{([^}]*)\}/, (_, inner: string) => `{${inner.split(',').sort().join(',')}}`)).sort();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('a', 'b'), fc.oneof(fc.constantFrom(...HANDLE_SECONDS_BUCKETS, 0, 100), fc.double({ min: 0, max: 60, noNaN: true }))), { maxLength: 50 }), async (observations) => {
+        const ours = new Registry();
+        const theirs = new Registry();
+        const hot = new HotHistogram(ours, 'h_seconds', 'Help.', ['input'], HANDLE_SECONDS_BUCKETS);
+        const reference = new Histogram({ name: 'h_seconds', help: 'Help.', labelNames: ['input'], buckets: [...HANDLE_SECONDS_BUCKETS], registers: [theirs] });
+        const cells = { a: hot.cell({ input: 'a' }), b: hot.cell({ input: 'b' }) };
+        for (const [input, value] of observations) {
+          cells[input].observe(value);
+          reference.observe({ input }, value);
+        }
+        // A cell is exposed from its creation; prom-client's from its first observation.
+        for (const input of ['a', 'b'] as const) if (!observations.some(([i]) => i === input)) reference.zero({ input });
+        expect(normalised(await ours.metrics())).toEqual(normalised(await theirs.metrics()));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('the handling-time histogram is zeroed by the registry, and serves JSON as its other metrics do', async () => {
+    const metrics = createMetrics(false);
+    metrics.duration.cell({ input: 'in' }).observe(0.002);
+    const json = await metrics.registry.getMetricsAsJSON();
+    expect(json.find((m) => m.name === 'ofn_events_handle_seconds')?.values.filter((v) => (v as { metricName?: string }).metricName === 'ofn_events_handle_seconds_count')).toEqual([{ labels: { input: 'in' }, value: 1, metricName: 'ofn_events_handle_seconds_count' }]);
+    metrics.registry.resetMetrics();
+    expect(line(await metrics.registry.metrics(), 'ofn_events_handle_seconds_count{input="in"}')).toBe('ofn_events_handle_seconds_count{input="in"} 0');
   });
 });
