@@ -166,7 +166,9 @@ export function createHost(options: HostOptions): Host {
   }
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     if (req.method === 'GET' && (path === '/healthz' || path === '/health')) return reply(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok' });
     if (req.method === 'GET' && path === '/metrics') {
       void metrics.registry.metrics().then((text) => {
@@ -275,7 +277,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => (size > limit ? reject(new PoisonMessageError(`message of ${size} bytes exceeds the ${limit}-byte limit`)) : resolve(Buffer.concat(chunks, size))));
+    // A body that came in one chunk is that chunk (a buffer of its own, which nothing else reuses), not a copy.
+    req.on('end', () => (size > limit ? reject(new PoisonMessageError(`message of ${size} bytes exceeds the ${limit}-byte limit`)) : resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))));
     req.on('error', reject);
   });
 }
