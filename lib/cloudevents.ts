@@ -10,7 +10,7 @@
 // the rest of the handler; research/perf-anchors G8). A unit test checks they agree with the package's HTTP binding.
 import * as nodeBuffer from 'node:buffer';
 import { CloudEvent, type CloudEventV1 } from 'cloudevents';
-import { checkJson, jsonString, MAX_JSON_DEPTH, scanJson } from './json.js';
+import { checkJson, endObjectWith, jsonString, MAX_JSON_DEPTH, scanJson } from './json.js';
 import type { SourceKind } from './naming.js';
 
 /** A CloudEvent: the spec's attributes, extensions, and data. */
@@ -284,13 +284,7 @@ export function encodeStructured(event: Event): Buffer {
   const raw = rawOf(event);
   if (raw && event.datacontenttype === 'application/json') {
     // The source's JSON bytes, spliced in as they came, in one allocation.
-    const prefix = `${head}${head.length > 1 ? ',' : ''}"data":`;
-    const length = Buffer.byteLength(prefix);
-    const out = Buffer.allocUnsafe(length + raw.length + 1);
-    out.write(prefix, 0, 'utf8');
-    raw.copy(out, length);
-    out[length + raw.length] = 0x7d; // }
-    return out;
+    return endObjectWith(`${head}${head.length > 1 ? ',' : ''}"data":`, raw);
   }
   const data = event.data;
   const binary = Buffer.isBuffer(data) || data instanceof Uint8Array;

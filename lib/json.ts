@@ -6,6 +6,7 @@
 //   is also ECMA-404's and JSON.parse's; UTF-8 validity is the caller's check.
 // - scanJson: for JSON already known to parse (a bus message), how deep it nests and where its `data` lies.
 // - jsonString: a string as JSON text, without JSON.stringify when nothing in it needs escaping.
+// - endObjectWith: an object's opening text, a member value's JSON bytes and the closing brace, in one buffer.
 
 /**
  * What a payload is: JSON, not JSON, or JSON nested deeper than the caller allows; 'json-with-key' when it is a JSON
@@ -227,3 +228,16 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  * with the id, time and subject of a source's event, ≈ 0.2 µs an encoding less than JSON.stringify.
  */
 export const jsonString = (value: string): string => (NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`);
+
+/**
+ * `head` (an object's JSON text up to a member's value), then `value` (that value's JSON bytes, spliced in as they
+ * are) and the closing brace, in one allocation: how JSON data is forwarded without being parsed and serialised again.
+ */
+export function endObjectWith(head: string, value: Uint8Array): Buffer {
+  const length = Buffer.byteLength(head);
+  const out = Buffer.allocUnsafe(length + value.length + 1);
+  out.write(head, 0, 'utf8');
+  out.set(value, length);
+  out[length + value.length] = 0x7d; // }
+  return out;
+}

@@ -3,7 +3,7 @@
 // node:http rather than undici: the handler packages also run on builder-node's Node 16, where undici 7 cannot load.
 import { Agent, request } from 'node:http';
 import { attributeJson, dataBytes, dataIsBytes, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
-import { jsonString } from '../json.js';
+import { endObjectWith, jsonString } from '../json.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
 import { redactText } from '../redact.js';
@@ -78,14 +78,7 @@ export function bindingRequest(operation: string, data: unknown, metadata: Reado
   // JSON data is spliced in as its bytes: they are JSON already (serialised by us, or a source's bytes that
   // parsed), where parsing them to serialise them again cost a delivery more CPU than the rest of the request.
   // Bytes given as a Buffer are the sender's own and are checked by parsing.
-  if (isJson && body.length > 0 && !dataIsBytes(data)) {
-    const length = Buffer.byteLength(head);
-    const out = Buffer.allocUnsafe(length + body.length + 1);
-    out.write(head, 0, 'utf8');
-    body.copy(out, length);
-    out[length + body.length] = 0x7d; // }
-    return out;
-  }
+  if (isJson && body.length > 0 && !dataIsBytes(data)) return endObjectWith(head, body);
   const payload = isJson ? JSON.parse(body.toString('utf8') || 'null') : body.toString('utf8');
   return Buffer.from(`${head}${JSON.stringify(payload)}}`, 'utf8');
 }

@@ -1,6 +1,6 @@
 // checkJson agrees with JSON.parse on what is JSON (the grammar both follow), and bounds nesting.
 import fc from 'fast-check';
-import { checkJson } from '../../lib/json.js';
+import { checkJson, endObjectWith, jsonString } from '../../lib/json.js';
 
 const RUNS = { numRuns: Number(process.env.FUZZ_RUNS ?? 400) };
 const parses = (text: string): boolean => {
@@ -65,5 +65,16 @@ describe('checkJson', () => {
   test('bytes outside strings that are not ASCII are not JSON; inside strings they are the caller\'s UTF-8 check', () => {
     expect(checkJson(Buffer.from([0x7b, 0xff, 0x7d]), 10)).toBe('not-json');
     expect(checkJson(Buffer.from([0x22, 0xc3, 0xa9, 0x22]), 10)).toBe('json');
+  });
+});
+
+describe('endObjectWith and jsonString', () => {
+  test('any text before any JSON value makes the object JSON.stringify would write', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.jsonValue(), (text, value) => {
+        const bytes = endObjectWith(`{"text":${jsonString(text)},"value":`, Buffer.from(JSON.stringify(value)));
+        expect(bytes.toString('utf8')).toBe(JSON.stringify({ text, value }));
+      }),
+    );
   });
 });
