@@ -13,6 +13,7 @@ export const ALLOW_PRIVATE_SINKS_KEY = 'allowPrivateSinks';
 
 /** IPv4 bytes of an IPv4-mapped IPv6 address as the URL parser writes it (`::ffff:7f00:1`). */
 function mappedIpv4(host: string): number[] | undefined {
+  if (!host.startsWith('::')) return undefined; // every form below starts so; most hosts are names
   const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
   if (!m) return host.startsWith('::ffff:') ? ipv4(host.slice(7)) : undefined;
   const [hi, lo] = [parseInt(m[1]!, 16), parseInt(m[2]!, 16)];
@@ -20,6 +21,9 @@ function mappedIpv4(host: string): number[] | undefined {
 }
 
 function ipv4(host: string): number[] | undefined {
+  // A dotted quad ends with a digit; a DNS name, the usual sink host, ends with a letter (checked before splitting).
+  const last = host.charCodeAt(host.length - 1);
+  if (!(last >= 0x30 && last <= 0x39)) return undefined;
   const parts = host.split('.');
   if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return undefined;
   const bytes = parts.map(Number);
