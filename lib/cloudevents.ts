@@ -310,17 +310,23 @@ function ceHeader(name: string): string {
   return header;
 }
 
+/** Whether an attribute travels as a `ce-*` header in binary mode: the data is the body, its type the content-type. */
+export const isHeaderAttribute = (name: string, value: unknown): boolean =>
+  name !== 'data' && name !== 'data_base64' && name !== 'datacontenttype' && value !== undefined && value !== null;
+
+/** A binary-mode message's content-type: the data's own, JSON for data without one, none without data. */
+export const binaryContentType = (event: Event, body: Buffer): string | undefined => event.datacontenttype || (body.length > 0 ? 'application/json' : undefined);
+
 /** Binary mode headers as a flat `[name, value, …]` list: `ce-*` attributes, then content-type. */
 export function binaryHeaders(event: Event, body: Buffer): string[] {
   const headers: string[] = [];
   for (const name in event) {
-    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype') continue; // data unread: LAZY_JSON_DATA
+    if (name === 'data') continue; // not read: it may be unparsed JSON (LAZY_JSON_DATA)
     const value = (event as Record<string, unknown>)[name];
-    if (value === undefined || value === null) continue;
-    headers.push(ceHeader(name), typeof value === 'string' ? value : String(value));
+    if (isHeaderAttribute(name, value)) headers.push(ceHeader(name), typeof value === 'string' ? value : String(value));
   }
-  if (event.datacontenttype) headers.push('content-type', event.datacontenttype);
-  else if (body.length > 0) headers.push('content-type', 'application/json');
+  const type = binaryContentType(event, body);
+  if (type !== undefined) headers.push('content-type', type);
   return headers;
 }
 

@@ -2,7 +2,7 @@
 // over one keep-alive connection pool. Every answer other than success is a DeliveryError, retryable or not.
 // node:http rather than undici: the handler packages also run on builder-node's Node 16, where undici 7 cannot load.
 import { Agent, request } from 'node:http';
-import { attributeJson, dataBytes, dataIsBytes, encodeStructured, isEvent, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
+import { attributeJson, binaryContentType, dataBytes, dataIsBytes, encodeStructured, isEvent, isHeaderAttribute, STRUCTURED_CONTENT_TYPE } from '../cloudevents.js';
 import { endObjectWith, jsonString } from '../json.js';
 import { classifyStatus } from '../delivery.js';
 import { DeliveryError } from '../errors.js';
@@ -46,8 +46,9 @@ function metadataKey(attribute: string): string {
 
 /**
  * The request body of a binding invoke. A CloudEvent goes in binary mode: its data as `data`, its attributes as
- * metadata keys that bindings.http turns into `Ce-*` headers (keys starting upper-case become headers), after the
- * output's own metadata (an attribute wins over a metadata key of the same name).
+ * metadata keys that bindings.http turns into `Ce-*` headers (keys starting upper-case become headers) — the headers a
+ * local sink gets, by binaryHeaders' rules — after the output's own metadata (an attribute wins over a metadata key of
+ * the same name).
  * Dapr re-serialises `data` as JSON, so JSON data arrives as sent and a string arrives JSON-quoted (§5.6).
  * Written as bytes in one pass, without the intermediate header objects: this request is the app's largest per-event
  * work under Dapr after the HTTP layers (bench/dapr-app).
@@ -59,13 +60,13 @@ export function bindingRequest(operation: string, data: unknown, metadata: Reado
   }
   const body = dataBytes(data);
   let attributes = '';
+  // The headers binaryHeaders gives a local sink, by its rules, written straight into JSON text.
   for (const name in data) {
-    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype') continue;
+    if (name === 'data') continue; // not read: it may be unparsed JSON
     const value = (data as Record<string, unknown>)[name];
-    if (value === undefined || value === null) continue;
-    attributes += `,${metadataKey(name)}:${typeof value === 'string' ? attributeJson(name, value) : jsonString(String(value))}`;
+    if (isHeaderAttribute(name, value)) attributes += `,${metadataKey(name)}:${typeof value === 'string' ? attributeJson(name, value) : jsonString(String(value))}`;
   }
-  const type = data.datacontenttype ?? (body.length > 0 ? 'application/json' : undefined);
+  const type = binaryContentType(data, body);
   if (type !== undefined) attributes += `,"Content-Type":${attributeJson('datacontenttype', type)}`;
   let own = '';
   for (const key in metadata) {

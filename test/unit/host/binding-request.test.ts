@@ -1,5 +1,5 @@
 // The request body of a Dapr binding invoke for a CloudEvent: data as JSON, attributes as header metadata.
-import { decodeStructured, type Event } from '../../../lib/cloudevents.js';
+import { binaryHeaders, dataBytes, decodeStructured, type Event } from '../../../lib/cloudevents.js';
 import { bindingRequest } from '../../../lib/host/dapr.js';
 
 const event: Event = { specversion: '1.0', id: 'a-1', source: '/s', type: 't', datacontenttype: 'application/json', data: { total: 1.5, note: 'é "q"' } };
@@ -47,5 +47,20 @@ describe('binding request of a CloudEvent', () => {
   test('non-ASCII attributes before spliced JSON bytes: the data starts where the text\'s UTF-8 ends', () => {
     const fromBus = decodeStructured(Buffer.from('{"specversion":"1.0","id":"ü✓","source":"s","type":"t","datacontenttype":"application/json","data":{"n":"é"}}'));
     expect(JSON.parse(bindingRequest('post', fromBus).toString('utf8'))).toMatchObject({ data: { n: 'é' }, metadata: { 'Ce-Id': 'ü✓' } });
+  });
+
+  test("its Ce-* and Content-Type metadata are the headers a local sink gets for the same event", () => {
+    const capitalised = (header: string) => header.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+    const events: Event[] = [
+      event,
+      { ...event, datacontenttype: '', data: { a: 1 } },
+      { specversion: '1.0', id: 'n', source: '/s', type: 't', ofnattempt: 3, nothing: null } as unknown as Event,
+      decodeStructured(Buffer.from('{"specversion":"1.0","id":"1","source":"s","type":"t","datacontenttype":"text/plain","data":"hi"}')),
+    ];
+    for (const e of events) {
+      const headers = binaryHeaders(e, dataBytes(e));
+      const expected = Object.fromEntries(Array.from({ length: headers.length / 2 }, (_, i) => [capitalised(headers[2 * i]!), headers[2 * i + 1]!]));
+      expect(JSON.parse(bindingRequest('post', e).toString()).metadata).toEqual(expected);
+    }
   });
 });
