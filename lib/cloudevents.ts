@@ -376,20 +376,6 @@ export function decodeStructured(bytes: Uint8Array, foreign?: ForeignAttribute):
 }
 
 /** Base64 as `data_base64` may hold it: the standard alphabet, padding at the end, white space allowed. */
-/**
- * The producer's bytes in Dapr's raw-payload envelope (components-contrib pubsub.FromRawPayload: the bytes as
- * `data_base64`), and the envelope's `topic`. Only those are read: the envelope is parsed, checked to be a CloudEvent
- * and left, where decoding it as an event scanned it and copied every attribute for the caller to drop them. An
- * envelope without `data_base64` is decoded as any structured event and its data's bytes taken.
- */
-export function decodeRawPayload(bytes: Uint8Array): { payload: Buffer; topic: string | undefined } {
-  const parsed = JSON.parse(bufferOf(bytes).toString('utf8')) as Record<string, unknown>;
-  if (!isEvent(parsed)) throw new SyntaxError('not a structured CloudEvent: specversion, id, source and type are required');
-  const topic = typeof parsed.topic === 'string' ? parsed.topic : undefined;
-  if (typeof parsed.data_base64 === 'string') return { payload: strictBase64(parsed.data_base64), topic };
-  return { payload: dataBytes(decodeStructured(bytes)), topic };
-}
-
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 /**
@@ -400,7 +386,7 @@ const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
  * 1.3 KiB envelopes where the regular expression took 1.3; text that fails it (white space, errors) gets the
  * expression.
  */
-function strictBase64(text: string): Buffer {
+export function strictBase64(text: string): Buffer {
   const data = Buffer.from(text, 'base64');
   let length = text.length;
   while (length > 0 && text.charCodeAt(length - 1) === 0x3d) length--; // trailing '='

@@ -7,13 +7,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeRawPayload, decodeStructured, type Event, type ForeignAttribute } from '../cloudevents.js';
 import { DeliveryError, PoisonMessageError } from '../errors.js';
 import { FailurePolicy } from '../poison.js';
 import { startClock, TIMER_INPUT } from '../clock.js';
 import type { AsyncFunction, FunctionContext, InputInfo, Logger } from '../function.js';
 import { isBinding, isPubSub, type FuncContext } from './context.js';
 import { trackConnections } from './connections.js';
+import { busEventOf, isDaprTransportAttribute, rawPayloadOf } from './envelope.js';
 import type { Sidecar } from './dapr.js';
 import type { CounterCell, HistogramCell, HostMetrics } from './metrics.js';
 
@@ -143,7 +143,7 @@ export function createHost(options: HostOptions): Host {
     let body: Buffer | undefined;
     try {
       body = await readBody(req, maxBody);
-      const data = route.kind === 'binding' ? body : options.rawPubSub ? rawPayloadOf(body, metadata) : envelopeOf(body, isDaprTransportAttribute);
+      const data = route.kind === 'binding' ? body : options.rawPubSub ? rawPayloadOf(body, metadata) : busEventOf(body, isDaprTransportAttribute);
       await fn(contextFor({ name: route.inputName, kind: route.kind, metadata }), data);
       result = 'success';
     } catch (e) {
@@ -235,38 +235,6 @@ export function createHost(options: HostOptions): Host {
       await sidecar.close();
     }
   }
-}
-
-/**
- * What daprd adds to every CloudEvent it publishes (components-contrib pubsub/envelope.go FromCloudEvent): `topic` and
- * `pubsubname` always, overwriting the producer's; `traceid` and `traceparent`, both set to the publish request's
- * trace context, and `tracestate`, only where the event had no `traceid`/`tracestate` of its own — empty strings when
- * daprd traces nothing. These describe Dapr's transport, not the event: a sink would get the bus's real component
- * name as `ce-pubsubname` and empty `ce-traceparent` headers, which the local runtime never adds (conformance 4.6).
- * A real trace context is the event's (the CloudEvents distributed-tracing extension) and stays.
- */
-export const isDaprTransportAttribute: ForeignAttribute = (name, value, event) =>
-  name === 'topic' || name === 'pubsubname' || ((name === 'traceparent' || name === 'tracestate') && value === '') || (name === 'traceid' && value === event.traceparent);
-
-/** A pub/sub delivery: the CloudEvent Dapr sent (data or data_base64), its own attributes kept. Undecodable is poison. */
-function envelopeOf(body: Buffer, foreign?: ForeignAttribute): Event {
-  try {
-    return decodeStructured(body, foreign);
-  } catch (e) {
-    throw new PoisonMessageError(`not a CloudEvent envelope: ${(e as Error).message}`, e);
-  }
-}
-
-/** The producer's bytes from daprd's raw-payload envelope (`data_base64`, components-contrib pubsub.FromRawPayload). */
-function rawPayloadOf(body: Buffer, metadata: Record<string, string>): Buffer {
-  let envelope;
-  try {
-    envelope = decodeRawPayload(body);
-  } catch (e) {
-    throw new PoisonMessageError(`not a CloudEvent envelope: ${(e as Error).message}`, e);
-  }
-  if (envelope.topic !== undefined && metadata.topic === undefined) metadata.topic = envelope.topic;
-  return envelope.payload;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { CloudEvent, HTTP } from 'cloudevents';
 import fc from 'fast-check';
-import { dataBytes, decodeRawPayload, decodeStructured, encodeBinary, encodeStructured, eventSourceUri, toCloudEvent, withAttributes, type Event, type EventOrigin } from '../../lib/cloudevents.js';
+import { decodeStructured, encodeBinary, encodeStructured, eventSourceUri, toCloudEvent, withAttributes, type Event, type EventOrigin } from '../../lib/cloudevents.js';
 import { scanJson } from '../../lib/json.js';
 
 const origin: EventOrigin = { namespace: 'default', eventSource: 'my-es', event: 'created', kind: 'kafka' };
@@ -130,22 +130,6 @@ describe('cloudevents - encodings', () => {
     const dapr = { specversion: '1.0', id: 'x', source: 'app', type: 'com.dapr.event.sent', topic: 't', pubsubname: 'bus', traceparent: '00-abc-def-01', datacontenttype: 'application/octet-stream', data_base64: Buffer.from([9, 8]).toString('base64') };
     const decoded = decodeStructured(bytes(JSON.stringify(dapr)));
     expect([decoded.topic, Buffer.from(decoded.data as Buffer)]).toEqual(['t', Buffer.from([9, 8])]);
-  });
-
-  test("a raw-payload envelope gives the producer's bytes and the topic, as decoding it as an event would", () => {
-    const envelope = (extra: Record<string, unknown>) => bytes(JSON.stringify({ specversion: '1.0', id: 'x', source: 'Dapr', type: 'com.dapr.event.sent', topic: 'orders', pubsubname: 'bus', datacontenttype: 'application/octet-stream', ...extra }));
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (payload) => {
-        const message = envelope({ data_base64: Buffer.from(payload).toString('base64') });
-        expect(decodeRawPayload(message)).toEqual({ payload: Buffer.from(payload), topic: 'orders' });
-        expect(decodeRawPayload(message).payload).toEqual(dataBytes(decodeStructured(message)));
-      }),
-    );
-    // Without data_base64: the envelope's data, as its bytes.
-    expect(decodeRawPayload(envelope({ datacontenttype: 'application/json', data: { a: [1, 2] } })).payload.toString()).toBe('{"a":[1,2]}');
-    expect(() => decodeRawPayload(envelope({ data_base64: '%%% not base64' }))).toThrow('data_base64 is not base64');
-    expect(() => decodeRawPayload(bytes('{"topic":"orders","data_base64":"AQI="}'))).toThrow('specversion, id, source and type are required');
-    expect(() => decodeRawPayload(bytes('{"specversion":'))).toThrow(SyntaxError);
   });
 
   test('a "__proto__" member never becomes the decoded event\'s prototype, whatever the data', () => {
