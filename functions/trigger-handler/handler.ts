@@ -99,7 +99,6 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
   };
 
   // Metric labels per subscriber, frozen: the host remembers a frozen label set's counter by identity (lib/host/metrics.ts).
-  const subscriberLabels = new Map<number, ReturnType<typeof labelsFor>>();
   const labelsFor = (subscriber: number) => {
     const base = { trigger: config.trigger, subscriber: String(subscriber) };
     const byCondition = new Map<string, Readonly<Record<string, string>>>();
@@ -112,11 +111,7 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
       deliveries: { delivered: Object.freeze({ ...base, result: 'delivered' }), 'dead-lettered': Object.freeze({ ...base, result: 'dead-lettered' }), failed: Object.freeze({ ...base, result: 'failed' }) },
     };
   };
-  const labelsOf = (subscriber: number) => {
-    let labels = subscriberLabels.get(subscriber);
-    if (labels === undefined) subscriberLabels.set(subscriber, (labels = labelsFor(subscriber)));
-    return labels;
-  };
+  const subscriberLabels = config.subscribers.map((_, i) => labelsFor(i));
 
   /** Delivers each firing once per event identity and subscriber; what failed and may succeed later is returned. */
   const deliverOne = async (ctx: FunctionContext, identity: string, firing: Firing): Promise<{ firing: Firing; result: DeliveryResult }> => {
@@ -132,7 +127,7 @@ export function createTriggerHandler(config: TriggerHandlerConfig, deps: Trigger
     const results = firings.length === 1 ? [await deliverOne(ctx, identity, firings[0]!)] : await Promise.all(firings.map((f) => deliverOne(ctx, identity, f)));
     for (const { firing, result } of results) {
       if (ctx.count) {
-        const labels = labelsOf(firing.subscriber);
+        const labels = subscriberLabels[firing.subscriber]!;
         ctx.count('firings', labels.firings(firing.condition));
         ctx.count('deliveries', labels.deliveries[result.kind]);
       }
