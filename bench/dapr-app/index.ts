@@ -66,7 +66,6 @@ const pinned = ((): boolean => {
   }
 })();
 
-
 /** App CPU µs per event over EVENTS deliveries, after WARMUP, in a fresh process. */
 async function run(role: Role, bare: boolean): Promise<number> {
   const fn = functionOf(role);
