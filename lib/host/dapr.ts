@@ -103,24 +103,38 @@ export interface SidecarResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
+const always = (): boolean => true;
+/**
+ * Only a failure's answer is read by the callers that post events: the body of a binding's success is the sink's own
+ * answer, which can be any size (daprd passes it on; cc bindings/http), and was read, copied and decoded for every event
+ * to be dropped.
+ */
+export const onFailure = (status: number): boolean => status < 200 || status >= 300;
+
 /** `Host` as Node would send it; written by us because the headers go to Node as a list (below). */
 const hostHeader = (options: SidecarOptions): string => `${options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host}:${options.httpPort}`;
 
 /**
- * One request (POST by default) on a keep-alive pool: the status and the body's text, or a rejection when the
- * sidecar is unreachable. `headers` is a flat `[name, value, …]` list, which Node writes as given: an object's
+ * One request (POST by default) on a keep-alive pool: the status and the body's text (read only when `textOf` the
+ * status says so; '' otherwise), or a rejection when the sidecar is unreachable. `headers` is a flat `[name, value, …]` list, which Node writes as given: an object's
  * headers are validated, lower-cased and stored one `setHeader` at a time (Node ≥ 14 on both; builder-node's 16 too).
  */
-export function requestOn(pool: SidecarPool, options: SidecarOptions, path: string, body: Buffer | string, headers: readonly string[], method = 'POST'): Promise<SidecarResponse> {
+export function requestOn(pool: SidecarPool, options: SidecarOptions, path: string, body: Buffer | string, headers: readonly string[], method = 'POST', textOf: (status: number) => boolean = always): Promise<SidecarResponse> {
   return new Promise((resolve, reject) => {
     const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     const req = request(
       { host: options.host, port: options.httpPort, method, path, agent: pool.agent, headers: ['Host', hostHeader(options), ...headers, 'Content-Length', String(length)] },
       (res) => {
+        const status = res.statusCode ?? 0;
+        res.on('error', reject);
+        if (!textOf(status)) {
+          // Read to the end (the socket goes back to the pool only then), but not kept.
+          res.on('end', () => resolve({ status, text: '', headers: res.headers }));
+          return void res.resume();
+        }
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-        res.on('error', reject);
+        res.on('end', () => resolve({ status, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${pool.timeoutMs} ms`)));
@@ -157,7 +171,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   async function post(component: string, path: string, body: Buffer | string, contentType: string, what: string): Promise<void> {
     let response;
     try {
-      response = await requestOn(poolFor(component), options, path, body, ['Content-Type', contentType, ...auth]);
+      response = await requestOn(poolFor(component), options, path, body, ['Content-Type', contentType, ...auth], 'POST', onFailure);
     } catch (e) {
       throw new DeliveryError(`${what}: sidecar unreachable: ${(e as Error).message}`, true, e);
     }
@@ -191,7 +205,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       let response;
       try {
         metadataPool ??= sidecarPool(1, 5_000);
-        response = await requestOn(metadataPool, options, `/v1.0/metadata/${encodeURIComponent(key)}`, value, ['Content-Type', 'text/plain', ...auth], 'PUT');
+        response = await requestOn(metadataPool, options, `/v1.0/metadata/${encodeURIComponent(key)}`, value, ['Content-Type', 'text/plain', ...auth], 'PUT', onFailure);
       } catch (e) {
         throw new DeliveryError(`set metadata ${key}: sidecar unreachable: ${(e as Error).message}`, true, e);
       }

@@ -5,7 +5,7 @@ import { DeliveryError, PoisonMessageError } from '../../lib/errors.js';
 import type { AsyncFunction, FunctionContext } from '../../lib/function.js';
 import { silentLogger } from '../../lib/function.js';
 import { parseFuncContext } from '../../lib/host/context.js';
-import { createSidecar } from '../../lib/host/dapr.js';
+import { createSidecar, onFailure, requestOn, sidecarPool } from '../../lib/host/dapr.js';
 import { createMetrics } from '../../lib/host/metrics.js';
 import { createHost, type Host } from '../../lib/host/server.js';
 import { request, startRecorder, type Recorder } from '../support/http.js';
@@ -294,6 +294,27 @@ describe('host - connection pools', () => {
       await Promise.race([Promise.all(stuck.splice(0)), new Promise((r) => setTimeout(r, 5))]);
     }
     await client.close();
+  });
+});
+
+describe('host - answers of the sidecar', () => {
+  test("a success's answer is drained, not kept, and its connection serves the next request; a failure's answer is read", async () => {
+    const ports: number[] = [];
+    sidecar.server.removeAllListeners('request');
+    sidecar.server.on('request', (req, res) => {
+      req.resume();
+      ports.push(req.socket.remotePort ?? 0);
+      // A sink's answer as bindings.http passes it on: any size, here larger than one read of the socket.
+      if (req.url === '/fail') res.writeHead(500).end('{"errorCode":"ERR_INVOKE_OUTPUT_BINDING"}');
+      else res.writeHead(200, { 'content-type': 'text/html' }).end('x'.repeat(256 * 1024));
+    });
+    const pool = sidecarPool(1, 2000);
+    const options = { host: '127.0.0.1', httpPort: sidecar.port };
+    const answers = [];
+    for (const path of ['/ok', '/ok', '/fail']) answers.push(await requestOn(pool, options, path, '{}', ['Content-Type', 'application/json'], 'POST', onFailure));
+    expect(answers.map((a) => [a.status, a.text])).toEqual([[200, ''], [200, ''], [500, '{"errorCode":"ERR_INVOKE_OUTPUT_BINDING"}']]);
+    expect(new Set(ports).size).toBe(1);
+    pool.agent.destroy();
   });
 });
 
