@@ -1,6 +1,9 @@
 // Redis source: reads a Redis stream through a consumer group (upstream used Dapr's output-only Redis binding and
 // never received anything). An entry is acknowledged once the function took it; one it did not take stays
-// pending and is claimed again after `processingTimeoutMs`.
+// pending and is claimed again after `processingTimeoutMs`. Up to `concurrency` entries are in flight, as daprd's
+// pubsub.redis (what the controller generates for this source) runs 10 workers unless told otherwise (cc
+// common/component/redis/redis.go: `settings.Concurrency = 10`); one at a time, the source waited for each event's
+// publish and XACK round trips, and that bound `dev`'s whole pipeline (bench/soak's maximum).
 import type { createClient } from 'redis';
 import { closeRedis, redisClient } from '../io/redis.js';
 import { readGroup } from './redis-streams.js';
@@ -13,7 +16,11 @@ export interface RedisSourceOptions {
   consumer?: string;
   processingTimeoutMs?: number;
   redeliverIntervalMs?: number;
+  /** Entries in flight at once (default 10, as daprd's); handlers start in the stream's order. */
+  concurrency?: number;
 }
+
+const DAPR_REDIS_CONCURRENCY = 10;
 
 export function redisSource(options: RedisSourceOptions): Source {
   let client: ReturnType<typeof createClient> | undefined;
@@ -31,7 +38,7 @@ export function redisSource(options: RedisSourceOptions): Source {
         const payload = keys.length === 1 && keys[0] === 'data' ? Buffer.from(entry.fields.data!, 'utf8') : Buffer.from(JSON.stringify(entry.fields), 'utf8');
         await deliver(payload, { stream: options.stream, id: entry.id, ...(Number.isFinite(ms) ? { time: new Date(ms).toISOString() } : {}) });
         return 'ack';
-      }, { processingTimeoutMs: options.processingTimeoutMs ?? 30_000, redeliverIntervalMs: options.redeliverIntervalMs ?? 5_000 });
+      }, { processingTimeoutMs: options.processingTimeoutMs ?? 30_000, redeliverIntervalMs: options.redeliverIntervalMs ?? 5_000, concurrency: options.concurrency ?? DAPR_REDIS_CONCURRENCY });
     },
     async stop() {
       await stop?.();

@@ -1,6 +1,8 @@
 // The eventsource-handler on the local adapters against real brokers (nats-server with JetStream, mosquitto,
 // redis-server) and real HTTP sinks: every event arrives as a CloudEvent, none lost, none duplicated, through sink
 // outages and broker restarts. Kafka has no server here: its mapping is covered by test/unit/local/kafka.test.ts.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { createClient } from 'redis';
 import type { Event } from '../../lib/cloudevents.js';
@@ -66,13 +68,55 @@ describe('eventsource local - every source kind delivers', () => {
       const ids: string[] = [];
       for (let i = 0; i < N; i++) ids.push(await redis.xAdd(stream, '*', { data: `order ${i}` }));
       await sink.waitFor(N);
-      expect(sink.requests.map((r) => r.headers['ce-id'])).toEqual(ids.map((id) => `${stream}-${id}`));
-      expect(sink.requests.map((r) => [r.headers['content-type'], r.body.toString()])[0]).toEqual(['text/plain; charset=utf-8', 'order 0']);
+      // Up to 10 in flight (below): each once, in whatever order the sink finished them.
+      expect(sink.requests.map((r) => r.headers['ce-id']).sort()).toEqual(ids.map((id) => `${stream}-${id}`).sort());
+      const first = sink.requests.find((r) => r.headers['ce-id'] === `${stream}-${ids[0]}`)!;
+      expect([first.headers['content-type'], first.body.toString()]).toEqual(['text/plain; charset=utf-8', 'order 0']);
       await eventually(async () => ((await redis.xPending(stream, `default-esw-${es.metadata.name}-redis-created`)) as { pending: number }).pending === 0, 'no pending entries');
     } finally {
       await running.stop();
       await redis.quit();
       await sink.close();
+    }
+  });
+
+  test("a Redis stream's entries are delivered 10 at a time, as daprd's pubsub.redis workers take them, started in the stream's order", async () => {
+    // A sink that answers nothing until it holds 10 requests, or every entry has come: one entry at a time, it would
+    // never hold more than one, and nothing would be answered.
+    const ENTRIES = 25;
+    const bodies: string[] = [];
+    const waiting: Array<() => void> = [];
+    let most = 0;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString());
+        waiting.push(() => res.writeHead(200).end());
+        most = Math.max(most, waiting.length);
+        if (waiting.length >= 10 || bodies.length === ENTRIES) waiting.splice(0).forEach((answer) => answer());
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const stream = name('inflight');
+    const es = eventSource({ sink: { uri: url }, redis: { e: { redisHost: sharedBrokerUrl('redis').replace('redis://', ''), redisPassword: '', stream } } }, name('es'));
+    const redis = createClient({ url: sharedBrokerUrl('redis') });
+    await redis.connect();
+    // Written before the source starts, so its first read takes all 25.
+    for (let i = 0; i < ENTRIES; i++) await redis.xAdd(stream, '*', { data: `e${i}` });
+    const running = await runLocal(es, 'redis', 'e', { sinkUrl: url });
+    try {
+      await eventually(() => bodies.length >= ENTRIES, () => `every entry at the sink (${bodies.length} came, at most ${most} at once)`);
+      expect(most).toBe(10);
+      // The first ten requests are the first ten entries: handlers start in the stream's order.
+      expect(bodies.slice(0, 10).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`).sort());
+      expect(bodies.slice().sort()).toEqual(Array.from({ length: ENTRIES }, (_, i) => `e${i}`).sort());
+    } finally {
+      waiting.splice(0).forEach((answer) => answer());
+      await running.stop();
+      await redis.quit();
+      await new Promise((r) => server.close(r));
     }
   });
 
