@@ -56,6 +56,10 @@ export const redisSource = z
     sentinelMasterName: z.string().optional().describe('Sentinel master name.'),
     redeliverInterval: z.string().optional().describe('How often pending messages are checked for redelivery.'),
     processingTimeout: z.string().optional().describe('How long a message may stay pending before redelivery.'),
+    concurrency: int64()
+      .min(0)
+      .optional()
+      .describe(`Entries delivered at once (Dapr pubsub.redis \`concurrency\`; 0 or unset: 10); 1 delivers them one at a time, in the stream's order ${EXTENSION}.`),
     redisType: z.string().optional().describe('node or cluster.'),
     redisDB: int64().optional().describe('Database number.'),
     redisMaxRetries: int64().optional().describe('Maximum command retries.'),

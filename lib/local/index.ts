@@ -103,6 +103,8 @@ export function sourceFor(kind: SourceKind, es: EventSource, id: SourceIdentity,
         group: redisConsumerGroup(id.namespace, id.eventSource, id.event),
         processingTimeoutMs: ms(r.processingTimeout, 30_000),
         redeliverIntervalMs: ms(r.redeliverInterval, 5_000),
+        // 0 is daprd's default, as unset.
+        ...(r.concurrency ? { concurrency: r.concurrency } : {}),
       });
     }
     case 'kafka': {

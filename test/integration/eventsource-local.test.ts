@@ -80,9 +80,12 @@ describe('eventsource local - every source kind delivers', () => {
     }
   });
 
-  test("a Redis stream's entries are delivered 10 at a time, as daprd's pubsub.redis workers take them, started in the stream's order", async () => {
-    // A sink that answers nothing until it holds 10 requests, or every entry has come: one entry at a time, it would
-    // never hold more than one, and nothing would be answered.
+  test.each([
+    [undefined, 10],
+    [3, 3],
+  ])("a Redis stream's entries are delivered `concurrency` (%s) at a time, %s as daprd's pubsub.redis workers take them, started in the stream's order", async (concurrency, atOnce) => {
+    // A sink that answers only when the test says: the test waits until `atOnce` requests are open, answers them, and
+    // so on. One at a time, a second would never come; more than `atOnce` at a time, they would all be open together.
     const ENTRIES = 25;
     const bodies: string[] = [];
     const waiting: Array<() => void> = [];
@@ -94,23 +97,27 @@ describe('eventsource local - every source kind delivers', () => {
         bodies.push(Buffer.concat(chunks).toString());
         waiting.push(() => res.writeHead(200).end());
         most = Math.max(most, waiting.length);
-        if (waiting.length >= 10 || bodies.length === ENTRIES) waiting.splice(0).forEach((answer) => answer());
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const stream = name('inflight');
-    const es = eventSource({ sink: { uri: url }, redis: { e: { redisHost: sharedBrokerUrl('redis').replace('redis://', ''), redisPassword: '', stream } } }, name('es'));
+    const es = eventSource({ sink: { uri: url }, redis: { e: { redisHost: sharedBrokerUrl('redis').replace('redis://', ''), redisPassword: '', stream, ...(concurrency ? { concurrency } : {}) } } }, name('es'));
     const redis = createClient({ url: sharedBrokerUrl('redis') });
     await redis.connect();
     // Written before the source starts, so its first read takes all 25.
     for (let i = 0; i < ENTRIES; i++) await redis.xAdd(stream, '*', { data: `e${i}` });
     const running = await runLocal(es, 'redis', 'e', { sinkUrl: url });
     try {
-      await eventually(() => bodies.length >= ENTRIES, () => `every entry at the sink (${bodies.length} came, at most ${most} at once)`);
-      expect(most).toBe(10);
-      // The first ten requests are the first ten entries: handlers start in the stream's order.
-      expect(bodies.slice(0, 10).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`).sort());
+      for (let answered = 0; answered < ENTRIES; ) {
+        const next = Math.min(atOnce, ENTRIES - answered);
+        await eventually(() => waiting.length >= next, () => `${next} requests open at the sink (${waiting.length} are, ${bodies.length} came)`);
+        answered += waiting.length;
+        waiting.splice(0).forEach((answer) => answer());
+      }
+      expect(most).toBe(atOnce);
+      // The first requests are the first entries: handlers start in the stream's order.
+      expect(bodies.slice(0, atOnce).sort()).toEqual(Array.from({ length: atOnce }, (_, i) => `e${i}`).sort());
       expect(bodies.slice().sort()).toEqual(Array.from({ length: ENTRIES }, (_, i) => `e${i}`).sort());
     } finally {
       waiting.splice(0).forEach((answer) => answer());

@@ -70,7 +70,7 @@ export function mqttSourceComponent(m: MqttSource, consumerID: string): Componen
 export function redisSourceComponent(r: RedisSource, consumerID: string): ComponentSpec {
   return spec('pubsub.redis', {
     redisHost: r.redisHost, redisPassword: r.redisPassword, consumerID, enableTLS: r.enableTLS, failover: r.failover, sentinelMasterName: r.sentinelMasterName,
-    redeliverInterval: dur(r.redeliverInterval), processingTimeout: dur(r.processingTimeout), redisType: r.redisType, redisDB: r.redisDB, redisMaxRetries: r.redisMaxRetries,
+    redeliverInterval: dur(r.redeliverInterval), processingTimeout: dur(r.processingTimeout), concurrency: r.concurrency || undefined, redisType: r.redisType, redisDB: r.redisDB, redisMaxRetries: r.redisMaxRetries,
     redisMinRetryInterval: r.redisMinRetryInterval, redisMaxRetryInterval: r.redisMaxRetryInterval, dialTimeout: r.dialTimeout, readTimeout: r.readTimeout,
     writeTimeout: r.writeTimeout, poolSize: r.poolSize, poolTimeout: r.poolTimeout, maxConnAge: r.maxConnAge, minIdleConns: r.minIdleConns,
     idleCheckFrequency: r.idleCheckFrequency, idleTimeout: r.idleTimeout,

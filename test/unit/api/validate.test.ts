@@ -17,6 +17,7 @@ describe('validate - accepts', () => {
     ['a JetStream bus', makeEventBus()],
     ['a Kafka bus', makeEventBus({ spec: { jetstream: undefined, kafka: { brokers: 'k:9092', authType: 'password', saslPassword: { secretKeyRef: { name: 's', key: 'k' } } } } })],
     ['a Redis bus', makeEventBus({ spec: { jetstream: undefined, redis: { redisHost: 'redis:6379' } } })],
+    ['a Redis source one entry at a time', makeEventSource({ spec: { redis: { orders: { redisHost: 'redis:6379', redisPassword: '', concurrency: 1 } } } })],
     ['a Trigger', makeTrigger()],
     ['a Trigger with correlation and delivery options', makeTrigger({ spec: { correlation: { window: '2m', resetAfterFire: true, payload: 'correlated' }, inputs: { tick: { eventSource: 'my-es', event: 'tick', window: 'PT30S' } }, subscribers: [{ condition: 'tick', topic: 'out', delivery: { retry: 5, backoffPolicy: 'linear', backoffDelay: 'PT0.5S', timeout: '10s' } }] } })],
   ])('%s', (_name, doc) => {
@@ -34,6 +35,7 @@ describe('validate - rejects with the field path and what was expected', () => {
     ['an enum value', makeEventBus({ spec: { jetstream: { natsURL: 'n', deliverPolicy: 'first' } } }), ['spec.jetstream.deliverPolicy: expected one of "all", "last", "new", "sequence", "startTime", got string "first"']],
     ['a bad duration', makeTrigger({ spec: { correlation: { window: 'a minute' } } }), ['spec.correlation.window: expected a duration such as "60s", "1m30s", "250ms" or ISO 8601 "PT0.5S"']],
     ['a negative retry count', makeTrigger({ spec: { subscribers: [{ condition: 'tick', topic: 'x', delivery: { retry: -1 } }] } }), ['spec.subscribers[0].delivery.retry: expected a number >= 0, got number -1']],
+    ['a negative Redis source concurrency', makeEventSource({ spec: { redis: { r: { redisHost: 'redis:6379', redisPassword: '', concurrency: -2 } } } }), ['spec.redis["r"].concurrency: expected a number >= 0, got number -2']],
     ['an incomplete Secret reference', makeEventSource({ spec: { mqtt: { m: { url: 'tcp://m:1883', topic: 't', clientKey: { secretKeyRef: { name: 's' } } } } } }), ['spec.mqtt["m"].clientKey.secretKeyRef.key: required']],
     ['a credential of the wrong type', makeEventSource({ spec: { kafka: { k: { brokers: 'b', topic: 't', authRequired: true, saslPassword: 42 } } } }), ['spec.kafka["k"].saslPassword: expected a string or an object with secretKeyRef, got number 42']],
     ['a misspelt kind', { ...makeEventSource(), kind: 'EventSorce' }, ['kind: unknown kind string "EventSorce"; did you mean "EventSource"?']],

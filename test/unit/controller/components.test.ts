@@ -1,6 +1,6 @@
 // Component metadata as Dapr reads it (research/conformance.md §1): each value here is one Dapr would otherwise
 // reject at start or silently misread.
-import { busComponent, httpSinkComponent, type ComponentSpec } from '../../../functions/controller/plan/components.js';
+import { busComponent, httpSinkComponent, redisSourceComponent, type ComponentSpec } from '../../../functions/controller/plan/components.js';
 import type { EventBusSpec } from '../../../lib/api/index.js';
 
 const value = (c: ComponentSpec, name: string) => c.metadata.find((m) => m.name === name)?.value;
@@ -21,6 +21,11 @@ describe('components - values in the form Dapr reads', () => {
   ] as Array<[EventBusSpec, Record<string, string | undefined>]>)('%j', (bus, expected) => {
     const component = busComponent(bus, 'c');
     for (const [name, v] of Object.entries(expected)) expect([name, value(component, name)]).toEqual([name, v]);
+  });
+
+  test("a Redis source's concurrency goes to daprd as given; 0, like unset, leaves daprd's 10", () => {
+    const source = (concurrency?: number) => redisSourceComponent({ redisHost: 'r:6379', redisPassword: '', ...(concurrency === undefined ? {} : { concurrency }) }, 'g');
+    expect([1, 3, 0, undefined].map((c) => value(source(c), 'concurrency'))).toEqual(['1', '3', undefined, undefined]);
   });
 
   test('a sink has a response timeout: bindings.http has none of its own', () => {
