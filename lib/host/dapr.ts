@@ -116,8 +116,9 @@ const hostHeader = (options: SidecarOptions): string => `${options.host.includes
 
 /**
  * One request (POST by default) on a keep-alive pool: the status and the body's text (read only when `textOf` the
- * status says so; '' otherwise), or a rejection when the sidecar is unreachable. `headers` is a flat `[name, value, …]` list, which Node writes as given: an object's
- * headers are validated, lower-cased and stored one `setHeader` at a time (Node ≥ 14 on both; builder-node's 16 too).
+ * status says so; '' otherwise), or a rejection when the sidecar is unreachable. `headers` is a flat
+ * `[name, value, …]` list, which Node writes as given: an object's headers are validated, lower-cased and stored one
+ * `setHeader` at a time (Node ≥ 14 on both; builder-node's 16 too).
  */
 export function requestOn(pool: SidecarPool, options: SidecarOptions, path: string, body: Buffer | string, headers: readonly string[], method = 'POST', textOf: (status: number) => boolean = always): Promise<SidecarResponse> {
   return new Promise((resolve, reject) => {

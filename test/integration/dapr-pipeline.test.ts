@@ -33,7 +33,7 @@ spec:
   mqtt:
     m: {url: "${urls.mqtt}", topic: "sensors/${urls.stream}"}
   redis:
-    r: {redisHost: "${hostPort(urls.redis)}", redisPassword: "", stream: "${urls.stream}", concurrency: 2}
+    r: {redisHost: "${hostPort(urls.redis)}", redisPassword: "", stream: "${urls.stream}"}
   kafka:
     k: {brokers: "${urls.kafka}", topic: "${urls.stream}", authRequired: false}
 ---

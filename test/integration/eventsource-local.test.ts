@@ -1,14 +1,13 @@
 // The eventsource-handler on the local adapters against real brokers (nats-server with JetStream, mosquitto,
 // redis-server) and real HTTP sinks: every event arrives as a CloudEvent, none lost, none duplicated, through sink
 // outages and broker restarts. Kafka has no server here: its mapping is covered by test/unit/local/kafka.test.ts.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { createClient } from 'redis';
 import type { Event } from '../../lib/cloudevents.js';
 import { connectJetStream, createMemoryBus, type Bus } from '../../lib/local/index.js';
 import { freePort, sharedBrokerUrl, startBroker } from '../support/brokers.js';
 import { startRecorder, type Recorder } from '../support/http.js';
+import { startHoldingSink } from '../support/holding-sink.js';
 import { eventSource, eventually, manualScheduler, runLocal } from '../support/local.js';
 
 const N = 20;
@@ -84,23 +83,10 @@ describe('eventsource local - every source kind delivers', () => {
     [undefined, 10],
     [3, 3],
   ])("a Redis stream's entries are delivered `concurrency` (%s) at a time, %s as daprd's pubsub.redis workers take them, started in the stream's order", async (concurrency, atOnce) => {
-    // A sink that answers only when the test says: the test waits until `atOnce` requests are open, answers them, and
-    // so on. One at a time, a second would never come; more than `atOnce` at a time, they would all be open together.
+    // One at a time, a second request would never come; more than `atOnce` at a time, they would all be open together.
     const ENTRIES = 25;
-    const bodies: string[] = [];
-    const waiting: Array<() => void> = [];
-    let most = 0;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push(Buffer.concat(chunks).toString());
-        waiting.push(() => res.writeHead(200).end());
-        most = Math.max(most, waiting.length);
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const sink = await startHoldingSink();
+    const url = `${sink.url}/`;
     const stream = name('inflight');
     const es = eventSource({ sink: { uri: url }, redis: { e: { redisHost: sharedBrokerUrl('redis').replace('redis://', ''), redisPassword: '', stream, ...(concurrency ? { concurrency } : {}) } } }, name('es'));
     const redis = createClient({ url: sharedBrokerUrl('redis') });
@@ -111,19 +97,17 @@ describe('eventsource local - every source kind delivers', () => {
     try {
       for (let answered = 0; answered < ENTRIES; ) {
         const next = Math.min(atOnce, ENTRIES - answered);
-        await eventually(() => waiting.length >= next, () => `${next} requests open at the sink (${waiting.length} are, ${bodies.length} came)`);
-        answered += waiting.length;
-        waiting.splice(0).forEach((answer) => answer());
+        await eventually(() => sink.open() >= next, () => `${next} requests open at the sink (${sink.open()} are, ${sink.bodies.length} came)`);
+        answered += sink.answer();
       }
-      expect(most).toBe(atOnce);
+      expect(sink.most()).toBe(atOnce);
       // The first requests are the first entries: handlers start in the stream's order.
-      expect(bodies.slice(0, atOnce).sort()).toEqual(Array.from({ length: atOnce }, (_, i) => `e${i}`).sort());
-      expect(bodies.slice().sort()).toEqual(Array.from({ length: ENTRIES }, (_, i) => `e${i}`).sort());
+      expect(sink.bodies.slice(0, atOnce).sort()).toEqual(Array.from({ length: atOnce }, (_, i) => `e${i}`).sort());
+      expect(sink.bodies.slice().sort()).toEqual(Array.from({ length: ENTRIES }, (_, i) => `e${i}`).sort());
     } finally {
-      waiting.splice(0).forEach((answer) => answer());
       await running.stop();
       await redis.quit();
-      await new Promise((r) => server.close(r));
+      await sink.close();
     }
   });
 
